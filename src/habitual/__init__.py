@@ -1,0 +1,3 @@
+"""Habitual: a habit and fitness tracking backend."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Administration of every account; needs the admin role."""

@@ -1,0 +1,120 @@
+"""/admin/users: every account, for administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import InstrumentedAttribute
+
+from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
+from habitual.admin.service import admin_service
+from habitual.deps import AdminUser, RuntimeDep, Session
+from habitual.errors import problem_responses
+from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.models import Role, User
+from habitual.users.repository import UserRepository
+from habitual.users.schemas import UserRead
+from habitual.users.service import user_service
+
+router = APIRouter(prefix="/admin/users", tags=["admin"])
+
+SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "id": User.id,
+    "username": User.username_key,
+    "email": User.email_key,
+    "created_at": User.created_at,
+    "role": User.role,
+}
+
+
+@router.get(
+    "",
+    response_model=Page[UserRead],
+    summary="List accounts",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_users(
+    admin: AdminUser,
+    session: Session,
+    paging: Annotated[PageParams, Depends(page_params)],
+    q: Annotated[str | None, Query(max_length=100, description="Part of username or email")] = None,
+    role: Role | None = None,
+    is_active: bool | None = None,
+    sort: Annotated[
+        str | None,
+        Query(description="id, username, email, created_at or role; `-` first for descending"),
+    ] = None,
+) -> Page[UserRead]:
+    """Every account, paginated, filtered by `q`, `role` and `is_active`, sorted by `sort`."""
+    statement = (
+        UserRepository(session)
+        .search(q, role, is_active)
+        .order_by(*order_by_from(sort, SORTABLE, default="id", tiebreak=User.id))
+    )
+    users, total = await paginate(session, statement, paging)
+    return Page[UserRead](
+        items=[UserRead.model_validate(user) for user in users],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    summary="Create an account",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_user(
+    body: AdminUserCreate, admin: AdminUser, session: Session, runtime: RuntimeDep
+) -> User:
+    """Create an account with any role, even while public registration is closed."""
+    return await user_service.create(
+        session,
+        runtime.passwords,
+        username=body.username,
+        email=str(body.email),
+        password=body.password,
+        timezone=body.timezone,
+        role=body.role,
+        is_active=body.is_active,
+    )
+
+
+@router.get(
+    "/{user_id}",
+    response_model=UserRead,
+    summary="One account",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_user(user_id: int, admin: AdminUser, session: Session) -> User:
+    """Any account, by id."""
+    return await admin_service.get(session, user_id)
+
+
+@router.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    summary="Change role or activation",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def update_user(
+    user_id: int, body: AdminUserUpdate, admin: AdminUser, session: Session
+) -> User:
+    """Set `role` or `is_active`. Deactivating ends every login of the account at once. The last
+    active admin cannot be demoted or deactivated (409)."""
+    return await admin_service.update(session, user_id, body)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an account",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def delete_user(user_id: int, admin: AdminUser, session: Session) -> None:
+    """Delete the account and everything it owns. The last active admin cannot be deleted."""
+    await admin_service.delete(session, user_id)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pydantic import EmailStr
+
+from habitual.kit.schemas import InputModel, TimezoneName
+from habitual.models import Role
+from habitual.users.schemas import Password, Username
+
+
+class AdminUserCreate(InputModel):
+    username: Username
+    email: EmailStr
+    password: Password
+    role: Role = Role.user
+    is_active: bool = True
+    timezone: TimezoneName = "UTC"
+
+
+class AdminUserUpdate(InputModel):
+    role: Role | None = None
+    is_active: bool | None = None

@@ -1,0 +1,72 @@
+"""create_app(settings) -> FastAPI: routers, middleware, error handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from habitual import __version__
+from habitual.admin.endpoints import router as admin_router
+from habitual.auth.endpoints import router as auth_router
+from habitual.config import Settings
+from habitual.errors import install_error_handlers
+from habitual.health.endpoints import router as health_router
+from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from habitual.runtime import Runtime
+from habitual.tokens.endpoints import router as tokens_router
+from habitual.users.endpoints import router as users_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Habitual tracks habits: define them, check them off in your own time zone, and see your
+streaks and progress. Authenticate with `Authorization: Bearer <token>`, using an access token
+from `POST /api/v1/auth/login` or a personal access token. Errors are
+`application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.database.dispose()
+
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="Habitual",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    app.include_router(health_router)
+    for router in (auth_router, users_router, tokens_router, admin_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    docs_paths = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts_enabled, docs_paths=docs_paths)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            max_age=600,
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    logging.getLogger("habitual").setLevel(settings.log_level.upper())
+    return app

@@ -1,0 +1,132 @@
+"""/auth: register, log in (JSON or OAuth2 form), refresh, log out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from habitual.auth.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
+from habitual.auth.service import IssuedTokens, auth_service
+from habitual.deps import CurrentUser, RuntimeDep, Session
+from habitual.errors import Forbidden, problem_responses
+from habitual.models import User
+from habitual.users.schemas import UserRead
+from habitual.users.service import user_service
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _token_pair(tokens: IssuedTokens) -> TokenPair:
+    return TokenPair(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    summary="Create an account",
+    responses=problem_responses(403, 409, 422),
+)
+async def register(body: Registration, session: Session, runtime: RuntimeDep) -> User:
+    """Register with a username and email (both unique regardless of case) and a password."""
+    if not runtime.settings.registration_open:
+        raise Forbidden("Registration is closed on this server; ask an administrator.")
+    return await user_service.create(
+        session,
+        runtime.passwords,
+        username=body.username,
+        email=str(body.email),
+        password=body.password,
+        timezone=body.timezone,
+    )
+
+
+@router.post(
+    "/login",
+    response_model=TokenPair,
+    summary="Log in with a password",
+    responses=problem_responses(401, 422, 429),
+)
+async def login(body: Login, request: Request, session: Session, runtime: RuntimeDep) -> TokenPair:
+    """Exchange username (or email) and password for an access token and a refresh token.
+
+    Failed attempts are counted per account and per client address; past the limit the answer is
+    429 with `Retry-After`. An unknown user and a wrong password get the same 401.
+    """
+    tokens = await auth_service.login(
+        session,
+        runtime,
+        identifier=body.identifier,
+        password=body.password,
+        client_address=_client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return _token_pair(tokens)
+
+
+@router.post(
+    "/token",
+    response_model=TokenPair,
+    summary="Log in with the OAuth2 password form",
+    responses=problem_responses(401, 422, 429),
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    session: Session,
+    runtime: RuntimeDep,
+) -> TokenPair:
+    """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize uses)."""
+    tokens = await auth_service.login(
+        session,
+        runtime,
+        identifier=form.username,
+        password=form.password,
+        client_address=_client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return _token_pair(tokens)
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    summary="Rotate a refresh token",
+    responses=problem_responses(401, 422),
+)
+async def refresh(body: RefreshRequest, session: Session, runtime: RuntimeDep) -> TokenPair:
+    """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent
+    one again ends its whole login (every token descended from it), as it may have been stolen."""
+    return _token_pair(await auth_service.refresh(session, runtime, body.refresh_token))
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End this login",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def logout(body: LogoutRequest, user: CurrentUser, session: Session) -> None:
+    """Revoke the login that `refresh_token` belongs to; its access tokens stop working at once."""
+    await auth_service.logout(session, user, body.refresh_token)
+
+
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End every login",
+    responses=problem_responses(401, 403),
+)
+async def logout_all(user: CurrentUser, session: Session) -> None:
+    """Revoke every login of the current user, on every device."""
+    await auth_service.logout_everywhere(session, user)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, model_validator
+
+from habitual.kit.schemas import InputModel, OutputModel, TimezoneName
+from habitual.users.schemas import CurrentPassword, Password, Username
+
+OpaqueToken = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Registration(InputModel):
+    username: Username
+    email: EmailStr
+    password: Password
+    timezone: TimezoneName = "UTC"
+
+
+class Login(InputModel):
+    """Log in with `username` (which may also hold the email) or `email`, and the password."""
+
+    username: Annotated[str, Field(min_length=1, max_length=254)] | None = None
+    email: Annotated[str, Field(min_length=1, max_length=254)] | None = None
+    password: CurrentPassword
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> Login:
+        if (self.username is None) == (self.email is None):
+            raise ValueError("give either username or email")
+        return self
+
+    @property
+    def identifier(self) -> str:
+        return self.username or self.email or ""
+
+
+class TokenPair(OutputModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a type name, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class RefreshRequest(InputModel):
+    refresh_token: OpaqueToken
+
+
+class LogoutRequest(InputModel):
+    refresh_token: OpaqueToken

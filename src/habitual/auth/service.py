@@ -1,0 +1,104 @@
+"""Logging in and out, and refresh-token rotation with reuse detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.auth.repository import AuthRepository
+from habitual.errors import NotFound, Unauthorized
+from habitual.kit.clock import utcnow
+from habitual.kit.secrets import new_token, token_digest
+from habitual.models import User
+from habitual.runtime import Runtime
+from habitual.users.repository import UserRepository
+
+REFRESH_TOKEN_PREFIX = "hab_rt_"  # noqa: S105 - a public prefix
+BAD_CREDENTIALS = "Invalid username or password."
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class RefreshTokenReused(Unauthorized):
+    """A spent refresh token came back: someone holds a copy, so the whole login is ended."""
+
+    keeps_changes = True  # the revocation must outlive this failed request
+
+
+class AuthService:
+    async def login(
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        *,
+        identifier: str,
+        password: str,
+        client_address: str,
+        user_agent: str | None,
+    ) -> IssuedTokens:
+        throttle = runtime.login_throttle
+        account = identifier.strip().lower()
+        await throttle.check(account, client_address)
+        user = await UserRepository(session).by_login(account)
+        valid, updated_hash = await runtime.passwords.verify(
+            password, None if user is None else user.password_hash
+        )
+        if user is None or not valid or not user.is_active:
+            await throttle.record_failure(account, client_address)
+            raise Unauthorized(BAD_CREDENTIALS)
+        await throttle.record_success(account)
+        if updated_hash is not None:
+            user.password_hash = updated_hash
+        auth_session = await AuthRepository(session).add_session(user.id, (user_agent or "")[:255])
+        return await self._issue(session, runtime, user, auth_session.id)
+
+    async def refresh(self, session: AsyncSession, runtime: Runtime, token: str) -> IssuedTokens:
+        repository = AuthRepository(session)
+        now = utcnow()
+        digest = token_digest(token)
+        session_id = await repository.spend_refresh_token(digest, now)
+        if session_id is None:
+            known = await repository.refresh_token(digest)
+            if known is not None and known.spent_at is not None:
+                await repository.revoke_session(known.session_id, "refresh_reuse", now)
+                raise RefreshTokenReused("This refresh token was already used; log in again.")
+            raise Unauthorized("Invalid or expired refresh token.")
+        user = await repository.live_session_user(session_id)
+        if user is None:
+            raise Unauthorized("Invalid or expired refresh token.")
+        return await self._issue(session, runtime, user, session_id)
+
+    async def logout(self, session: AsyncSession, user: User, token: str) -> None:
+        repository = AuthRepository(session)
+        auth_session = await repository.refresh_token_session(token_digest(token), user.id)
+        if auth_session is None:
+            raise NotFound("No session of yours has this refresh token.")
+        await repository.revoke_session(auth_session.id, "logout", utcnow())
+
+    async def logout_everywhere(self, session: AsyncSession, user: User) -> None:
+        await AuthRepository(session).revoke_all_sessions(user.id, "logout_all", utcnow())
+
+    async def _issue(
+        self, session: AsyncSession, runtime: Runtime, user: User, session_id: int
+    ) -> IssuedTokens:
+        now = utcnow()
+        refresh_token = new_token(REFRESH_TOKEN_PREFIX)
+        expires_at = now + timedelta(days=runtime.settings.refresh_token_ttl_days)
+        await AuthRepository(session).add_refresh_token(
+            session_id, token_digest(refresh_token), expires_at
+        )
+        return IssuedTokens(
+            access_token=runtime.access_tokens.issue(user.id, session_id, now),
+            refresh_token=refresh_token,
+            expires_in=runtime.access_tokens.ttl_seconds,
+        )
+
+
+auth_service = AuthService()

@@ -1,0 +1,146 @@
+"""`habitual serve | migrate | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from habitual.admin.schemas import AdminUserCreate
+from habitual.auth.passwords import Passwords
+from habitual.config import Settings
+from habitual.db import create_database, upgrade_to_head
+from habitual.errors import HabitualError
+from habitual.models import Role
+from habitual.users.service import user_service
+
+
+async def _migrate(settings: Settings) -> None:
+    database = create_database(settings)
+    try:
+        await upgrade_to_head(database.engine, settings.database_url)
+    finally:
+        await database.dispose()
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.should_auto_migrate:
+        asyncio.run(_migrate(settings))
+    uvicorn.run(
+        "habitual.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    asyncio.run(_migrate(Settings()))
+    print("database is at the newest migration")
+    return 0
+
+
+async def _create_admin(settings: Settings, body: AdminUserCreate) -> None:
+    if settings.should_auto_migrate:
+        await _migrate(settings)
+    database = create_database(settings)
+    try:
+        async with database.writer() as session, session.begin():
+            await user_service.create(
+                session,
+                Passwords(settings),
+                username=body.username,
+                email=str(body.email),
+                password=body.password,
+                timezone=body.timezone,
+                role=Role.admin,
+            )
+    finally:
+        await database.dispose()
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the new admin: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return 1
+    try:
+        body = AdminUserCreate(username=args.username, email=args.email, password=password)
+        asyncio.run(_create_admin(Settings(), body))
+    except ValidationError as error:
+        for issue in error.errors():
+            print(f"error: {'.'.join(map(str, issue['loc']))}: {issue['msg']}", file=sys.stderr)
+        return 1
+    except HabitualError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    print(f"admin {args.username!r} created")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="habitual",
+        description="Habitual, a habit tracking backend. Configure with HABITUAL_* variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="serve the API (applies migrations first on SQLite)",
+        description="Serve the HTTP API. On SQLite, pending migrations are applied first.",
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to bind (8000)")
+    serve_parser.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve_parser.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-For is trusted for the client address (127.0.0.1)",
+    )
+    serve_parser.set_defaults(handler=serve)
+
+    migrate_parser = commands.add_parser(
+        "migrate",
+        help="apply pending database migrations",
+        description="Upgrade the database in HABITUAL_DATABASE_URL to the newest migration.",
+    )
+    migrate_parser.set_defaults(handler=migrate)
+
+    admin_parser = commands.add_parser(
+        "create-admin",
+        help="create an administrator account",
+        description="Create an account with the admin role. Prompts for the password unless "
+        "--password-stdin is given.",
+    )
+    admin_parser.add_argument("--username", required=True)
+    admin_parser.add_argument("--email", required=True)
+    admin_parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    admin_parser.set_defaults(handler=create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    status: int = args.handler(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Settings, read from `HABITUAL_*` environment variables (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything Habitual can be told; each field maps to `HABITUAL_<NAME>`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HABITUAL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./habitual.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    database_pool_size: int = Field(default=10, ge=1)
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Apply pending migrations when `serve` starts (default: on for SQLite only).",
+    )
+
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs access tokens. Unset: read or create `secret_key_file`.",
+    )
+    secret_key_file: Path = Path("habitual-secret.key")
+    previous_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated retired keys still accepted for verification (rotation).",
+    )
+    jwt_issuer: str = "habitual"
+    jwt_audience: str = "habitual-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19_456, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db; rate limits live in memory when unset."
+    )
+    redis_key_prefix: str = "habitual"
+
+    registration_open: bool = True
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    docs_enabled: bool = True
+    hsts_enabled: bool = False
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("cors_origins", "previous_secret_keys", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The current token signing key, created once in `secret_key_file` if not configured."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.secret_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with path.open("x", encoding="ascii") as key_file:
+                    path.chmod(0o600)
+                    key_file.write(secrets.token_urlsafe(48))
+            except FileExistsError:
+                pass  # another worker created it first; read theirs
+        return path.read_text(encoding="ascii").strip()
+
+    @cached_property
+    def verification_keys(self) -> list[str]:
+        return [self.signing_key, *(key.get_secret_value() for key in self.previous_secret_keys)]

@@ -1,0 +1,149 @@
+"""Engine, sessions and migrations. The request owns the transaction; jobs open their own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from habitual.config import Settings
+from habitual.errors import HabitualError
+
+WRITE_OPTION = "habitual_write"
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engine and the two ways to open a session on it: for reading, for writing."""
+
+    engine: AsyncEngine
+    reader: async_sessionmaker[AsyncSession]
+    writer: async_sessionmaker[AsyncSession]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys and a busy timeout; writers take the lock up front.
+
+    A deferred SQLite transaction that reads first and writes later fails with SQLITE_BUSY at
+    once when another writer holds the lock (busy_timeout does not apply to that upgrade), so
+    write sessions begin with BEGIN IMMEDIATE and wait their turn instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database(settings: Settings, **engine_options: Any) -> Database:
+    url = make_url(settings.database_url)
+    options: dict[str, Any] = {"pool_pre_ping": False}
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options["pool_size"] = settings.database_pool_size
+    else:
+        options["pool_size"] = settings.database_pool_size
+        options["max_overflow"] = settings.database_pool_size
+    options.update(engine_options)
+    engine = create_async_engine(url, **options)
+    if url.get_backend_name() == "sqlite":
+        _prepare_sqlite(engine)
+    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    return Database(
+        engine=engine,
+        reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+        writer=async_sessionmaker(write_engine, expire_on_commit=False, autoflush=False),
+    )
+
+
+async def request_session(database: Database, *, write: bool) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the endpoint returns, or rolls back on error."""
+    factory = database.writer if write else database.reader
+    async with factory() as session:
+        try:
+            yield session
+        except HabitualError as error:
+            if error.keeps_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+def migrations_path() -> Path:
+    """The Alembic scripts: packaged inside the wheel, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "_migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_path()))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+@cache
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def upgrade_to_head(engine: AsyncEngine, database_url: str) -> None:
+    """Apply every pending migration over one connection of `engine`."""
+    config = alembic_config(database_url)
+
+    def _upgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    async with engine.connect() as connection:
+        await connection.run_sync(_upgrade)
+        await connection.commit()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    def _current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current)

@@ -1,0 +1,141 @@
+"""The dependency vocabulary every endpoint speaks: Session, CurrentUser, AdminUser, Scoped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.auth.jwt import InvalidToken
+from habitual.auth.repository import AuthRepository
+from habitual.db import request_session
+from habitual.errors import Forbidden, Unauthorized
+from habitual.kit.clock import utcnow
+from habitual.kit.secrets import token_digest
+from habitual.models import Role, User
+from habitual.runtime import Runtime
+
+PERSONAL_TOKEN_PREFIX = "hab_pat_"  # noqa: S105 - a public prefix
+SCOPES = {
+    "habits:read": "Read habits, check-ins and statistics",
+    "habits:write": "Create, change and delete habits",
+    "checkins:write": "Record, change and delete check-ins",
+    "profile:read": "Read the account and profile",
+}
+# A personal token's last use is recorded at most this often, to keep reads free of writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+bearer_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="An access token from /auth/login, or a personal access token (`hab_pat_…`).",
+)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    write = request.method not in {"GET", "HEAD", "OPTIONS"}
+    async for session in request_session(runtime.database, write=write):
+        yield session
+
+
+# scope="function": the transaction ends (commit or rollback) before the response is sent.
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: a user logged in with a password, or a personal access token of that user."""
+
+    user: User
+    session_id: int | None
+    scopes: frozenset[str] | None  # None: a password login, which may do anything the user may
+
+    @property
+    def is_personal_token(self) -> bool:
+        return self.session_id is None
+
+
+async def _personal_token_principal(session: AsyncSession, token: str) -> Principal:
+    repository = AuthRepository(session)
+    found = await repository.personal_token_with_user(token_digest(token))
+    now = utcnow()
+    if found is None:
+        raise Unauthorized("Invalid or expired token.")
+    personal_token, user = found
+    if not user.is_active or (personal_token.expires_at and personal_token.expires_at <= now):
+        raise Unauthorized("Invalid or expired token.")
+    last_used = personal_token.last_used_at
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        try:
+            async with session.begin_nested():
+                await repository.touch_personal_token(personal_token.id, now)
+        except OperationalError:
+            pass  # a busy database only costs us a last-used timestamp, never the request
+    return Principal(user=user, session_id=None, scopes=frozenset(personal_token.scopes))
+
+
+async def get_principal(
+    runtime: RuntimeDep,
+    session: Session,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+) -> Principal:
+    if not token:
+        raise Unauthorized("Missing bearer token.")
+    if token.startswith(PERSONAL_TOKEN_PREFIX):
+        return await _personal_token_principal(session, token)
+    try:
+        claims = runtime.access_tokens.verify(token)
+    except InvalidToken:
+        raise Unauthorized("Invalid or expired token.") from None
+    user = await AuthRepository(session).user_with_live_session(claims.user_id, claims.session_id)
+    if user is None:
+        raise Unauthorized("Invalid or expired token.")
+    return Principal(user=user, session_id=claims.session_id, scopes=None)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_password_login(principal: CurrentPrincipal) -> User:
+    if principal.is_personal_token:
+        raise Forbidden("Personal access tokens cannot manage accounts or tokens.")
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(require_password_login)]
+
+
+def require_admin(user: CurrentUser) -> User:
+    if user.role != Role.admin:
+        raise Forbidden("This needs the admin role.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+
+def Scoped(scope: str) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped("x")]
+    """A dependency giving the user, if a personal token carries `scope` (logins always do)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def require_scope(principal: CurrentPrincipal) -> User:
+        if principal.scopes is not None and scope not in principal.scopes:
+            raise Forbidden(f"This token lacks the {scope!r} scope.")
+        return principal.user
+
+    return Depends(require_scope)

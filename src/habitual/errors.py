@@ -1,0 +1,176 @@
+"""The error hierarchy and the RFC 9457 problem+json responses it turns into."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class HabitualError(Exception):
+    """Base of every error the API reports on purpose; carries its HTTP status."""
+
+    status = 500
+    title = "Internal error"
+    # Most errors undo the request's writes; a few must keep them (a revoked token family).
+    keeps_changes = False
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        self.detail = detail or self.title
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+class Unauthorized(HabitualError):
+    status = 401
+    title = "Not authenticated"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(HabitualError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(HabitualError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(HabitualError):
+    status = 409
+    title = "Conflict"
+
+
+class Unprocessable(HabitualError):
+    """A well-formed request that breaks a rule; `field` points at the offending input."""
+
+    status = 422
+    title = "Validation failed"
+
+    def __init__(self, detail: str, *, field: tuple[str | int, ...] = ()):
+        super().__init__(detail)
+        self.field = field
+
+
+class TooManyRequests(HabitualError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(HabitualError):
+    status = 503
+    title = "Service unavailable"
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = None
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) if not isinstance(part, int) else part for part in err["loc"]],
+            "msg": err["msg"],
+        }
+        for err in exc.errors()
+    ]
+
+
+async def _habitual_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HabitualError)
+    errors = None
+    if isinstance(exc, Unprocessable) and exc.field:
+        errors = [{"loc": list(exc.field), "msg": exc.detail}]
+    return problem_response(exc.status, exc.title, exc.detail, errors=errors, headers=exc.headers)
+
+
+async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = _validation_issues(exc)
+    detail = "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in issues[:5])
+    return problem_response(422, "Validation failed", detail, errors=issues)
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem_response(
+        exc.status_code, title, detail, headers=dict(exc.headers) if exc.headers else None
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(500, "Internal error", "An unexpected error occurred.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HabitualError, _habitual_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problem+json errors a route can return."""
+    descriptions = {
+        400: "Bad request",
+        401: "Missing, invalid or expired credentials",
+        403: "Authenticated, but the role or token scope does not allow this",
+        404: "No such object, or it belongs to someone else",
+        409: "Conflicts with existing data",
+        413: "Request body over the size limit",
+        422: "Invalid input; `errors` lists each bad field",
+        429: "Rate limited; see the Retry-After header",
+        503: "Not ready",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": descriptions[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,76 @@
+"""`?page=&page_size=&sort=` for every list, and the `{items, total, page, page_size}` body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, UnaryExpression, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from habitual.errors import Unprocessable
+
+ItemT = TypeVar("ItemT")
+RowT = TypeVar("RowT")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    items: list[ItemT]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100, description="Items per page, at most 100")] = 20,
+) -> PageParams:
+    return PageParams(page=page, page_size=page_size)
+
+
+def order_by_from(
+    sort: str | None,
+    columns: dict[str, InstrumentedAttribute[Any]],
+    default: str,
+    tiebreak: InstrumentedAttribute[Any],
+) -> list[UnaryExpression[Any]]:
+    """Turn `name` / `-name` into ORDER BY clauses over the allowed `columns`, then `tiebreak`."""
+    key = sort or default
+    descending = key.startswith("-")
+    name = key.removeprefix("-")
+    if name not in columns:
+        allowed = ", ".join(sorted(columns))
+        raise Unprocessable(
+            f"cannot sort by {name!r}; use one of: {allowed}", field=("query", "sort")
+        )
+    column = columns[name]
+    primary = column.desc() if descending else column.asc()
+    return [primary, tiebreak.desc() if descending else tiebreak.asc()]
+
+
+async def paginate(
+    session: AsyncSession, statement: Select[RowT], params: PageParams
+) -> tuple[Sequence[RowT], int]:
+    """Run one page of `statement` and count all its rows."""
+    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = (await session.execute(count_statement)).scalar_one()
+    rows = (
+        (await session.execute(statement.limit(params.page_size).offset(params.offset)))
+        .scalars()
+        .all()
+    )
+    return rows, total

@@ -1,0 +1,29 @@
+"""IANA time zones and the week vocabulary users choose from."""
+
+from __future__ import annotations
+
+import zoneinfo
+from enum import StrEnum
+from functools import cache
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: str) -> str:
+    """Return `name` if it is an IANA zone this server knows; raise ValueError otherwise."""
+    if name not in known_timezones():
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'")
+    return name
+
+
+class Weekday(StrEnum):
+    monday = "monday"
+    tuesday = "tuesday"
+    wednesday = "wednesday"
+    thursday = "thursday"
+    friday = "friday"
+    saturday = "saturday"
+    sunday = "sunday"

@@ -1,0 +1,1 @@
+"""Personal access tokens: scoped, long-lived credentials for scripts and devices."""

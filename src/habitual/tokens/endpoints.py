@@ -1,0 +1,54 @@
+"""/users/me/tokens: personal access tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, status
+
+from habitual.deps import CurrentUser, Session
+from habitual.errors import problem_responses
+from habitual.models import PersonalAccessToken
+from habitual.tokens.schemas import TokenCreate, TokenCreated, TokenRead
+from habitual.tokens.service import token_service
+
+router = APIRouter(prefix="/users/me/tokens", tags=["personal access tokens"])
+
+
+@router.get(
+    "",
+    response_model=list[TokenRead],
+    summary="Your personal access tokens",
+    responses=problem_responses(401, 403),
+)
+async def list_tokens(user: CurrentUser, session: Session) -> Sequence[PersonalAccessToken]:
+    """Every token of yours, newest first, without its secret."""
+    return await token_service.list(session, user)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenCreated,
+    summary="Create a personal access token",
+    responses=problem_responses(401, 403, 422),
+)
+async def create_token(body: TokenCreate, user: CurrentUser, session: Session) -> TokenCreated:
+    """Create a scoped token for a script or device. The response holds the secret (it starts
+    with `hab_pat_`) this once; only its SHA-256 digest is stored. Tokens cannot manage accounts
+    or other tokens, whatever their scopes."""
+    token, secret = await token_service.create(session, user, body)
+    return TokenCreated.model_validate(
+        {**TokenRead.model_validate(token).model_dump(), "token": secret}
+    )
+
+
+@router.delete(
+    "/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke a personal access token",
+    responses=problem_responses(401, 403, 404),
+)
+async def delete_token(token_id: int, user: CurrentUser, session: Session) -> None:
+    """Revoke the token at once."""
+    await token_service.delete(session, user, token_id)

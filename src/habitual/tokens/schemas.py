@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from habitual.deps import SCOPES
+from habitual.kit.schemas import InputModel, OutputModel
+
+Scope = StrEnum("Scope", {name: name for name in SCOPES})  # type: ignore[misc]
+
+
+class TokenCreate(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"expires_at"})
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    scopes: Annotated[list[Scope], Field(min_length=1, description="What the token may do")]
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the token stops working; never if left out"
+    )
+
+    @field_validator("scopes")
+    @classmethod
+    def _unique(cls, scopes: list[Scope]) -> list[Scope]:
+        if len(set(scopes)) != len(scopes):
+            raise ValueError("scopes must not repeat")
+        return scopes
+
+
+class TokenRead(OutputModel):
+    id: int
+    name: str
+    token_prefix: str = Field(description="The first characters of the token, to recognise it")
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="The secret itself; shown this once and never again")

@@ -1,0 +1,96 @@
+"""/users/me: the caller's account, preferences, profile and password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from habitual.deps import CurrentUser, RuntimeDep, Scoped, Session
+from habitual.errors import problem_responses
+from habitual.models import Profile, User
+from habitual.users.schemas import (
+    AccountDelete,
+    PasswordChange,
+    ProfileRead,
+    ProfileWrite,
+    UserRead,
+    UserUpdate,
+)
+from habitual.users.service import user_service
+
+router = APIRouter(prefix="/users/me", tags=["account"])
+
+ProfileReader = Annotated[User, Scoped("profile:read")]
+
+
+@router.get(
+    "", response_model=UserRead, summary="Your account", responses=problem_responses(401, 403)
+)
+async def get_me(user: ProfileReader) -> User:
+    """The current user. Personal access tokens need the `profile:read` scope."""
+    return user
+
+
+@router.patch(
+    "",
+    response_model=UserRead,
+    summary="Change your preferences",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def update_me(
+    body: UserUpdate, user: CurrentUser, session: Session, runtime: RuntimeDep
+) -> User:
+    """Change `timezone`, `week_start`, `day_start`, or `email` (which needs `current_password`).
+    Past check-ins keep their dates when the time zone changes."""
+    return await user_service.update_preferences(session, runtime.passwords, user, body)
+
+
+@router.put(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change your password",
+    responses=problem_responses(401, 403, 422),
+)
+async def change_password(
+    body: PasswordChange, user: CurrentUser, session: Session, runtime: RuntimeDep
+) -> None:
+    """Set a new password. Every login ends, this one included: log in again."""
+    await user_service.change_password(
+        session, runtime.passwords, user, body.current_password, body.new_password
+    )
+
+
+@router.delete(
+    "",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete your account",
+    responses=problem_responses(401, 403, 422),
+)
+async def delete_me(
+    body: AccountDelete, user: CurrentUser, session: Session, runtime: RuntimeDep
+) -> None:
+    """Delete the account and everything it owns, for good. Needs the password."""
+    await user_service.delete_account(session, runtime.passwords, user, body.password)
+
+
+@router.get(
+    "/profile",
+    response_model=ProfileRead,
+    summary="Your profile",
+    responses=problem_responses(401, 403),
+)
+async def get_profile(user: ProfileReader, session: Session) -> Profile:
+    """Names, date of birth and bio. Personal access tokens need the `profile:read` scope."""
+    return await user_service.profile(session, user)
+
+
+@router.put(
+    "/profile",
+    response_model=ProfileRead,
+    summary="Replace your profile",
+    responses=problem_responses(401, 403, 422),
+)
+async def put_profile(body: ProfileWrite, user: CurrentUser, session: Session) -> Profile:
+    """Replace the whole profile; fields left out are cleared."""
+    return await user_service.replace_profile(session, user, body)

@@ -1,0 +1,81 @@
+"""Every query on accounts and profiles."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.models import Profile, Role, User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def by_login(self, identifier: str) -> User | None:
+        """The account whose username or email is `identifier`, ignoring case."""
+        key = identifier.strip().lower()
+        column = User.email_key if "@" in key else User.username_key
+        return (await self.session.execute(select(User).where(column == key))).scalar_one_or_none()
+
+    async def taken(
+        self,
+        *,
+        username_key: str | None = None,
+        email_key: str | None = None,
+        except_user_id: int | None = None,
+    ) -> str | None:
+        """Which of username/email already belongs to another account, if any."""
+        for field, column, key in (
+            ("username", User.username_key, username_key),
+            ("email", User.email_key, email_key),
+        ):
+            if key is None:
+                continue
+            statement = select(User.id).where(column == key)
+            if except_user_id is not None:
+                statement = statement.where(User.id != except_user_id)
+            if (await self.session.execute(statement.limit(1))).first() is not None:
+                return field
+        return None
+
+    async def add(self, user: User) -> User:
+        """Insert the account with its (empty) profile."""
+        self.session.add(user)
+        await self.session.flush()
+        self.session.add(Profile(user_id=user.id))
+        await self.session.flush()
+        return user
+
+    async def delete(self, user: User) -> None:
+        await self.session.execute(delete(User).where(User.id == user.id))
+
+    async def profile(self, user_id: int) -> Profile | None:
+        return await self.session.get(Profile, user_id)
+
+    async def active_admins(self) -> int:
+        statement = select(func.count()).where(User.role == Role.admin, User.is_active.is_(True))
+        return (await self.session.execute(statement)).scalar_one()
+
+    def search(self, q: str | None, role: Role | None, is_active: bool | None) -> Select[User]:
+        conditions: list[ColumnElement[bool]] = []
+        if q:
+            pattern = f"%{escape_like(q.lower())}%"
+            conditions.append(
+                or_(
+                    User.username_key.like(pattern, escape="\\"),
+                    User.email_key.like(pattern, escape="\\"),
+                )
+            )
+        if role is not None:
+            conditions.append(User.role == role)
+        if is_active is not None:
+            conditions.append(User.is_active.is_(is_active))
+        return select(User).where(*conditions)
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,134 @@
+"""Rules for accounts: creation, preferences, profile, password, deletion."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.auth.passwords import Passwords
+from habitual.auth.repository import AuthRepository
+from habitual.errors import Conflict, Forbidden, Unprocessable
+from habitual.kit.clock import utcnow
+from habitual.kit.timezones import Weekday
+from habitual.models import Profile, Role, User
+from habitual.users.repository import UserRepository
+from habitual.users.schemas import ProfileWrite, UserUpdate
+
+WEEKDAY_NUMBERS = {day: number for number, day in enumerate(Weekday)}
+
+
+class UserService:
+    async def create(
+        self,
+        session: AsyncSession,
+        passwords: Passwords,
+        *,
+        username: str,
+        email: str,
+        password: str,
+        timezone: str = "UTC",
+        role: Role = Role.user,
+        is_active: bool = True,
+    ) -> User:
+        repository = UserRepository(session)
+        username_key, email_key = username.lower(), email.lower()
+        taken = await repository.taken(username_key=username_key, email_key=email_key)
+        if taken is not None:
+            raise Conflict(f"That {taken} is already registered.")
+        user = User(
+            username=username,
+            username_key=username_key,
+            email=email,
+            email_key=email_key,
+            password_hash=await passwords.hash(password),
+            role=role,
+            is_active=is_active,
+            timezone=timezone,
+        )
+        try:
+            return await repository.add(user)
+        except IntegrityError:
+            raise Conflict("That username or email is already registered.") from None
+
+    async def update_preferences(
+        self, session: AsyncSession, passwords: Passwords, user: User, changes: UserUpdate
+    ) -> User:
+        fields = changes.model_fields_set - {"current_password"}
+        if "current_password" in changes.model_fields_set and "email" not in fields:
+            raise Unprocessable(
+                "current_password is only needed to change the email.",
+                field=("body", "current_password"),
+            )
+        if "email" in fields and changes.email is not None:
+            await self._change_email(
+                session, passwords, user, changes.email, changes.current_password
+            )
+        if changes.timezone is not None:
+            user.timezone = changes.timezone
+        if changes.week_start is not None:
+            user.week_start = WEEKDAY_NUMBERS[changes.week_start]
+        if changes.day_start is not None:
+            user.day_start = changes.day_start
+        await session.flush()
+        return user
+
+    async def _change_email(
+        self,
+        session: AsyncSession,
+        passwords: Passwords,
+        user: User,
+        email: str,
+        current_password: str | None,
+    ) -> None:
+        if current_password is None:
+            raise Unprocessable(
+                "Changing the email needs current_password.", field=("body", "current_password")
+            )
+        await self.check_password(passwords, user, current_password)
+        repository = UserRepository(session)
+        if await repository.taken(email_key=email.lower(), except_user_id=user.id):
+            raise Conflict("That email is already registered.")
+        user.email, user.email_key = email, email.lower()
+
+    async def check_password(self, passwords: Passwords, user: User, password: str) -> None:
+        valid, _ = await passwords.verify(password, user.password_hash)
+        if not valid:
+            raise Forbidden("The password is incorrect.")
+
+    async def change_password(
+        self, session: AsyncSession, passwords: Passwords, user: User, current: str, new: str
+    ) -> None:
+        """Set a new password and end every session: whoever knew the old one is logged out."""
+        await self.check_password(passwords, user, current)
+        user.password_hash = await passwords.hash(new)
+        await AuthRepository(session).revoke_all_sessions(user.id, "password_changed", utcnow())
+        await session.flush()
+
+    async def delete_account(
+        self, session: AsyncSession, passwords: Passwords, user: User, password: str
+    ) -> None:
+        await self.check_password(passwords, user, password)
+        await self.delete(session, user)
+
+    async def delete(self, session: AsyncSession, user: User) -> None:
+        """Remove the account and, by cascade, everything it owns."""
+        await UserRepository(session).delete(user)
+
+    async def profile(self, session: AsyncSession, user: User) -> Profile:
+        profile = await UserRepository(session).profile(user.id)
+        return Profile(user_id=user.id) if profile is None else profile
+
+    async def replace_profile(
+        self, session: AsyncSession, user: User, profile_data: ProfileWrite
+    ) -> Profile:
+        profile = await self.profile(session, user)
+        session.add(profile)
+        profile.first_name = profile_data.first_name
+        profile.last_name = profile_data.last_name
+        profile.dob = profile_data.dob
+        profile.bio = profile_data.bio
+        await session.flush()
+        return profile
+
+
+user_service = UserService()

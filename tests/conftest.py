@@ -1,0 +1,148 @@
+"""Test harness: one database per run, made by the Alembic migrations, emptied after each test.
+
+SQLite in a temporary directory by default; PostgreSQL when HABITUAL_TEST_DATABASE_URL is set
+(a fresh database is created beside the given one and dropped at the end). Rate limits use
+Redis when HABITUAL_TEST_REDIS_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from habitual.app import create_app
+from habitual.config import Settings
+from habitual.db import upgrade_to_head
+from habitual.models import Base
+from habitual.runtime import Runtime
+from tests.factories import Accounts
+
+TEST_DATABASE_URL = os.environ.get("HABITUAL_TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("HABITUAL_TEST_REDIS_URL")
+RUN_ID = uuid.uuid4().hex[:10]
+
+
+def pytest_report_header() -> list[str]:
+    database = "postgresql" if TEST_DATABASE_URL else "sqlite"
+    return [f"habitual: database={database} redis={'yes' if TEST_REDIS_URL else 'no'}"]
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if not TEST_DATABASE_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'habitual.db'}"
+        return
+    admin_url = make_url(TEST_DATABASE_URL)
+    name = f"habitual_test_{RUN_ID}"
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+def make_settings(database_url: str, tmp_dir: Any, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "secret_key": "test-signing-key-" + "x" * 32,
+        "secret_key_file": tmp_dir / "unused.key",
+        # The cheapest argon2 profile: tests check behaviour, not hashing cost.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 8,
+        "argon2_parallelism": 1,
+        "redis_url": TEST_REDIS_URL,
+        "redis_key_prefix": f"habitual-test-{RUN_ID}",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+async def migrated(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    engine = create_async_engine(database_url)
+    try:
+        await upgrade_to_head(engine, database_url)
+    finally:
+        await engine.dispose()
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def settings(migrated: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(migrated, tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    yield application
+    await application.state.runtime.database.dispose()
+
+
+@pytest.fixture(scope="session")
+def runtime(app: Any) -> Runtime:
+    result: Runtime = app.state.runtime
+    return result
+
+
+async def _empty_tables(runtime: Runtime) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with runtime.database.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+
+
+@pytest.fixture(autouse=True)
+async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    uses_database = "runtime" in request.fixturenames or "client" in request.fixturenames
+    runtime: Runtime | None = request.getfixturevalue("runtime") if uses_database else None
+    yield
+    if runtime is not None:
+        await _empty_tables(runtime)
+        await runtime.login_throttle.storage.reset()
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def accounts(client: httpx.AsyncClient, runtime: Runtime) -> Accounts:
+    return Accounts(client, runtime)
+
+
+@pytest.fixture
+def app_factory(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """Build an extra app over the same database with some settings changed."""
+
+    @asynccontextmanager
+    async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        values = settings.model_dump()
+        values.update(overrides)
+        application = create_app(Settings(_env_file=None, **values))
+        transport = httpx.ASGITransport(app=application, client=("203.0.113.9", 50000))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                yield http
+        finally:
+            await application.state.runtime.database.dispose()
+
+    return factory

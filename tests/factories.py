@@ -1,0 +1,99 @@
+"""Factories: accounts made through the API, admins made through the service."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from habitual.models import Role
+from habitual.runtime import Runtime
+from habitual.users.service import user_service
+
+API = "/api/v1"
+PASSWORD = "correct horse battery"
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class Accounts:
+    def __init__(self, client: httpx.AsyncClient, runtime: Runtime):
+        self.client = client
+        self.runtime = runtime
+
+    async def login(self, username: str, password: str = PASSWORD) -> dict[str, Any]:
+        response = await self.client.post(
+            f"{API}/auth/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        tokens: dict[str, Any] = response.json()
+        return tokens
+
+    async def create(
+        self, username: str | None = None, *, password: str = PASSWORD, **extra: Any
+    ) -> Account:
+        """Register through the API and log in."""
+        username = username or f"user{next(_numbers)}"
+        body = {"username": username, "email": f"{username}@example.com", "password": password}
+        response = await self.client.post(f"{API}/auth/register", json=body | extra)
+        assert response.status_code == 201, response.text
+        tokens = await self.login(username, password)
+        user = response.json()
+        return Account(
+            id=user["id"],
+            username=username,
+            email=user["email"],
+            password=password,
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            data=user,
+        )
+
+    async def create_admin(self, username: str | None = None) -> Account:
+        """An admin, made the way `habitual create-admin` makes one, then logged in."""
+        username = username or f"admin{next(_numbers)}"
+        async with self.runtime.database.writer() as session, session.begin():
+            user = await user_service.create(
+                session,
+                self.runtime.passwords,
+                username=username,
+                email=f"{username}@example.com",
+                password=PASSWORD,
+                role=Role.admin,
+            )
+            user_id = user.id
+        tokens = await self.login(username)
+        return Account(
+            id=user_id,
+            username=username,
+            email=f"{username}@example.com",
+            password=PASSWORD,
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+        )
+
+    async def personal_token(self, owner: Account, *scopes: str) -> str:
+        response = await self.client.post(
+            f"{API}/users/me/tokens",
+            json={"name": "script", "scopes": list(scopes)},
+            headers=owner.auth,
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
