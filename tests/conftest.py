@@ -130,8 +130,11 @@ def accounts(client: httpx.AsyncClient, runtime: Runtime) -> Accounts:
 
 
 @pytest.fixture
-def app_factory(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
-    """Build an extra app over the same database with some settings changed."""
+def app_factory(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
+    """Build an extra app over the same database with some settings changed.
+
+    It asks for `runtime` so that the tables and the rate limits are emptied after the test.
+    """
 
     @asynccontextmanager
     async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:

@@ -8,11 +8,26 @@ from typing import Any
 
 import httpx
 
+from habitual.errors import PROBLEM_JSON as PROBLEM_JSON  # re-exported for the tests
 from habitual.models import Role
 from habitual.runtime import Runtime
 from habitual.users.service import user_service
 
 API = "/api/v1"
+USER_FIELDS = frozenset(
+    {
+        "id",
+        "username",
+        "email",
+        "role",
+        "is_active",
+        "timezone",
+        "week_start",
+        "day_start",
+        "created_at",
+        "updated_at",
+    }
+)
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
 

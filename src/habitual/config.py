@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new random key to `path` atomically, unless another process got there first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".habitual-key-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as key_file:  # mkstemp: mode 0600
+            key_file.write(secrets.token_urlsafe(48))
+        with contextlib.suppress(FileExistsError):  # the other process's key wins
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 class Settings(BaseSettings):
@@ -83,14 +99,11 @@ class Settings(BaseSettings):
             return self.secret_key.get_secret_value()
         path = self.secret_key_file
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with path.open("x", encoding="ascii") as key_file:
-                    path.chmod(0o600)
-                    key_file.write(secrets.token_urlsafe(48))
-            except FileExistsError:
-                pass  # another worker created it first; read theirs
-        return path.read_text(encoding="ascii").strip()
+            _create_key_file(path)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ValueError(f"{path} holds no usable key (32 characters or more)")
+        return key
 
     @cached_property
     def verification_keys(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,6 +87,7 @@ def create_database(settings: Settings, **engine_options: Any) -> Database:
     )
 
 
+@asynccontextmanager
 async def request_session(database: Database, *, write: bool) -> AsyncIterator[AsyncSession]:
     """A session whose transaction commits when the endpoint returns, or rolls back on error."""
     factory = database.writer if write else database.reader

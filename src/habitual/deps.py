@@ -48,7 +48,8 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     write = request.method not in {"GET", "HEAD", "OPTIONS"}
-    async for session in request_session(runtime.database, write=write):
+    # `async with`, not `async for`: the endpoint's error must reach request_session's handler.
+    async with request_session(runtime.database, write=write) as session:
         yield session
 
 

@@ -134,7 +134,8 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+    title = titles.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(
         exc.status_code, title, detail, headers=dict(exc.headers) if exc.headers else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy.orm import InstrumentedAttribute
 
 from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
@@ -12,12 +12,16 @@ from habitual.admin.service import admin_service
 from habitual.deps import AdminUser, RuntimeDep, Session
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
 from habitual.users.repository import UserRepository
 from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
+
+# Bounded so that an id too big for the column is a 422, not an overflow in the driver (500).
+UserID = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
     "id": User.id,
@@ -88,9 +92,9 @@ async def create_user(
     "/{user_id}",
     response_model=UserRead,
     summary="One account",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
-async def get_user(user_id: int, admin: AdminUser, session: Session) -> User:
+async def get_user(user_id: UserID, admin: AdminUser, session: Session) -> User:
     """Any account, by id."""
     return await admin_service.get(session, user_id)
 
@@ -102,7 +106,7 @@ async def get_user(user_id: int, admin: AdminUser, session: Session) -> User:
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def update_user(
-    user_id: int, body: AdminUserUpdate, admin: AdminUser, session: Session
+    user_id: UserID, body: AdminUserUpdate, admin: AdminUser, session: Session
 ) -> User:
     """Set `role` or `is_active`. Deactivating ends every login of the account at once. The last
     active admin cannot be demoted or deactivated (409)."""
@@ -113,8 +117,8 @@ async def update_user(
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an account",
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def delete_user(user_id: int, admin: AdminUser, session: Session) -> None:
+async def delete_user(user_id: UserID, admin: AdminUser, session: Session) -> None:
     """Delete the account and everything it owns. The last active admin cannot be deleted."""
     await admin_service.delete(session, user_id)

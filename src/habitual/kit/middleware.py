@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from habitual.errors import PROBLEM_JSON
@@ -25,8 +26,11 @@ async def _send_problem(send: Send, status: int, title: str, detail: str) -> Non
     await send({"type": "http.response.body", "body": body.encode()})
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """An HTTPException, so FastAPI passes it on as a 413 instead of a body it could not read."""
+
+    def __init__(self, detail: str):
+        super().__init__(413, detail)
 
 
 class BodyLimitMiddleware:
@@ -59,7 +63,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(detail)
             return message
 
         async def tracking_send(message: Message) -> None:

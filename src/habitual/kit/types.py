@@ -9,6 +9,8 @@ from sqlalchemy.types import TypeDecorator
 
 # SQLite only auto-increments an `INTEGER PRIMARY KEY`; PostgreSQL gets a 64-bit identity.
 BigID = BigInteger().with_variant(Integer(), "sqlite")
+# The largest value a BigID holds (SQLite's INTEGER too); ids from outside are checked against it.
+MAX_ID = 2**63 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 
 from habitual.deps import CurrentUser, Session
 from habitual.errors import problem_responses
+from habitual.kit.types import MAX_ID
 from habitual.models import PersonalAccessToken
 from habitual.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from habitual.tokens.service import token_service
 
 router = APIRouter(prefix="/users/me/tokens", tags=["personal access tokens"])
+
+# Bounded so that an id too big for the column is a 422, not an overflow in the driver (500).
+TokenID = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get(
@@ -47,8 +52,8 @@ async def create_token(body: TokenCreate, user: CurrentUser, session: Session) -
     "/{token_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a personal access token",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_token(token_id: int, user: CurrentUser, session: Session) -> None:
+async def delete_token(token_id: TokenID, user: CurrentUser, session: Session) -> None:
     """Revoke the token at once."""
     await token_service.delete(session, user, token_id)

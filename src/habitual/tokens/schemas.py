@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -27,6 +27,11 @@ class TokenCreate(InputModel):
         if len(set(scopes)) != len(scopes):
             raise ValueError("scopes must not repeat")
         return scopes
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_utc(cls, expires_at: datetime | None) -> datetime | None:
+        return None if expires_at is None else expires_at.astimezone(UTC)
 
 
 class TokenRead(OutputModel):

@@ -1,0 +1,593 @@
+"""Who may call what: every /api/v1 route against anonymous, bad, wrong-role and right callers.
+
+Each entry of ROUTES says how to make a valid request for a caller, what it answers and with
+which fields, how to make it invalid, and how to point it at an object the caller cannot see.
+A new route must get an entry: `test_every_api_route_is_in_the_matrix` fails until it has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from habitual.deps import SCOPES
+from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts
+
+MISSING_ID = 987_654
+EVERY_SCOPE = frozenset(SCOPES)
+
+TOKEN_PAIR_FIELDS = frozenset({"access_token", "refresh_token", "token_type", "expires_in"})
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "dob", "bio"})
+TOKEN_FIELDS = frozenset(
+    {"id", "name", "token_prefix", "scopes", "created_at", "expires_at", "last_used_at"}
+)
+PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
+
+
+class Access(Enum):
+    PUBLIC = "anyone, no token"
+    LOGIN = "a password login"
+    ADMIN = "a password login of an admin"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One concrete request: the path with its ids filled in, and what goes with it."""
+
+    path: str
+    json: Any = None
+    data: dict[str, str] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# Builds a request for `caller`, creating whatever objects it needs on the way.
+Builder = Callable[[Accounts, Account], Awaitable[Call]]
+# The response body: None for 204, a key set for an object, [key set] for a list of objects.
+Shape = frozenset[str] | list[frozenset[str]] | None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    access: Access
+    valid: Builder
+    status: int
+    shape: Shape
+    # A request with one bad value, and the `loc` the 422 must point at; None: nothing to get wrong.
+    invalid: Builder | None = None
+    invalid_loc: tuple[str | int, ...] = ()
+    # A request for an object that does not exist or is not the caller's; None: no such object.
+    unseen: Builder | None = None
+    # The scope a personal token needs here; None: personal tokens are refused outright.
+    token_scope: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.template}"
+
+
+def fixed(call: Call) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return call
+
+    return build
+
+
+async def _register(accounts: Accounts, caller: Account) -> Call:
+    body = {"username": "newcomer", "email": "newcomer@example.com", "password": "a long password"}
+    return Call(f"{API}/auth/register", json=body)
+
+
+async def _login(accounts: Accounts, caller: Account) -> Call:
+    return Call(
+        f"{API}/auth/login", json={"username": caller.username, "password": caller.password}
+    )
+
+
+async def _login_without_identifier(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/auth/login", json={"password": caller.password})
+
+
+async def _token_form(accounts: Accounts, caller: Account) -> Call:
+    return Call(
+        f"{API}/auth/token", data={"username": caller.username, "password": caller.password}
+    )
+
+
+async def _token_form_without_password(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/auth/token", data={"username": caller.username})
+
+
+async def _refresh(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/auth/refresh", json={"refresh_token": caller.refresh_token})
+
+
+async def _logout(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/auth/logout", json={"refresh_token": caller.refresh_token})
+
+
+async def _logout_of_someone_else(accounts: Accounts, caller: Account) -> Call:
+    other = await accounts.create()
+    return Call(f"{API}/auth/logout", json={"refresh_token": other.refresh_token})
+
+
+async def _delete_me(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/users/me", json={"password": caller.password})
+
+
+async def _change_password(accounts: Accounts, caller: Account) -> Call:
+    body = {"current_password": caller.password, "new_password": "a brand new password"}
+    return Call(f"{API}/users/me/password", json=body)
+
+
+async def _too_short_new_password(accounts: Accounts, caller: Account) -> Call:
+    body = {"current_password": caller.password, "new_password": "short"}
+    return Call(f"{API}/users/me/password", json=body)
+
+
+async def _list_tokens(accounts: Accounts, caller: Account) -> Call:
+    await accounts.personal_token(caller, "habits:read")
+    return Call(f"{API}/users/me/tokens")
+
+
+async def _delete_own_token(accounts: Accounts, caller: Account) -> Call:
+    token_id = await _newest_token_id(accounts, caller)
+    return Call(f"{API}/users/me/tokens/{token_id}")
+
+
+async def _delete_someone_elses_token(accounts: Accounts, caller: Account) -> Call:
+    token_id = await _newest_token_id(accounts, await accounts.create())
+    return Call(f"{API}/users/me/tokens/{token_id}")
+
+
+async def _newest_token_id(accounts: Accounts, owner: Account) -> int:
+    await accounts.personal_token(owner, "habits:read")
+    response = await accounts.client.get(f"{API}/users/me/tokens", headers=owner.auth)
+    token_id: int = response.json()[0]["id"]
+    return token_id
+
+
+async def _admin_create_user(accounts: Accounts, caller: Account) -> Call:
+    body = {"username": "hired", "email": "hired@example.com", "password": "a long password"}
+    return Call(f"{API}/admin/users", json=body | {"role": "admin"})
+
+
+async def _path_to_a_user(accounts: Accounts, caller: Account) -> Call:
+    target = await accounts.create()
+    return Call(f"{API}/admin/users/{target.id}")
+
+
+async def _admin_promote_user(accounts: Accounts, caller: Account) -> Call:
+    target = await accounts.create()
+    return Call(f"{API}/admin/users/{target.id}", json={"role": "admin"})
+
+
+async def _admin_promote_user_to_nonsense(accounts: Accounts, caller: Account) -> Call:
+    target = await accounts.create()
+    return Call(f"{API}/admin/users/{target.id}", json={"role": "root"})
+
+
+ROUTES = [
+    Route(
+        "POST",
+        "/api/v1/auth/register",
+        Access.PUBLIC,
+        valid=_register,
+        status=201,
+        shape=USER_FIELDS,
+        invalid=fixed(
+            Call(
+                f"{API}/auth/register",
+                json={"username": "x", "email": "x@example.com", "password": "a long password"},
+            )
+        ),
+        invalid_loc=("body", "username"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/login",
+        Access.PUBLIC,
+        valid=_login,
+        status=200,
+        shape=TOKEN_PAIR_FIELDS,
+        invalid=_login_without_identifier,
+        invalid_loc=("body",),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/token",
+        Access.PUBLIC,
+        valid=_token_form,
+        status=200,
+        shape=TOKEN_PAIR_FIELDS,
+        invalid=_token_form_without_password,
+        invalid_loc=("body", "password"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/refresh",
+        Access.PUBLIC,
+        valid=_refresh,
+        status=200,
+        shape=TOKEN_PAIR_FIELDS,
+        invalid=fixed(Call(f"{API}/auth/refresh", json={"refresh_token": ""})),
+        invalid_loc=("body", "refresh_token"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/logout",
+        Access.LOGIN,
+        valid=_logout,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/auth/logout", json={"refresh_token": ""})),
+        invalid_loc=("body", "refresh_token"),
+        unseen=_logout_of_someone_else,
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/logout-all",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/auth/logout-all")),
+        status=204,
+        shape=None,
+    ),
+    Route(
+        "GET",
+        "/api/v1/users/me",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/users/me")),
+        status=200,
+        shape=USER_FIELDS,
+        token_scope="profile:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/users/me",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/users/me", json={"timezone": "Europe/Berlin", "day_start": 4})),
+        status=200,
+        shape=USER_FIELDS,
+        invalid=fixed(Call(f"{API}/users/me", json={"day_start": 24})),
+        invalid_loc=("body", "day_start"),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/users/me",
+        Access.LOGIN,
+        valid=_delete_me,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/users/me", json={})),
+        invalid_loc=("body", "password"),
+    ),
+    Route(
+        "PUT",
+        "/api/v1/users/me/password",
+        Access.LOGIN,
+        valid=_change_password,
+        status=204,
+        shape=None,
+        invalid=_too_short_new_password,
+        invalid_loc=("body", "new_password"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/users/me/profile",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/users/me/profile")),
+        status=200,
+        shape=PROFILE_FIELDS,
+        token_scope="profile:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/users/me/profile",
+        Access.LOGIN,
+        valid=fixed(
+            Call(f"{API}/users/me/profile", json={"first_name": "Ada", "dob": "1990-12-10"})
+        ),
+        status=200,
+        shape=PROFILE_FIELDS,
+        invalid=fixed(Call(f"{API}/users/me/profile", json={"dob": "2999-01-01"})),
+        invalid_loc=("body", "dob"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/users/me/tokens",
+        Access.LOGIN,
+        valid=_list_tokens,
+        status=200,
+        shape=[TOKEN_FIELDS],
+    ),
+    Route(
+        "POST",
+        "/api/v1/users/me/tokens",
+        Access.LOGIN,
+        valid=fixed(
+            Call(f"{API}/users/me/tokens", json={"name": "cron", "scopes": ["habits:read"]})
+        ),
+        status=201,
+        shape=TOKEN_FIELDS | {"token"},
+        invalid=fixed(Call(f"{API}/users/me/tokens", json={"name": "cron", "scopes": ["root"]})),
+        invalid_loc=("body", "scopes", 0),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/users/me/tokens/{token_id}",
+        Access.LOGIN,
+        valid=_delete_own_token,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/users/me/tokens/first")),
+        invalid_loc=("path", "token_id"),
+        unseen=_delete_someone_elses_token,
+    ),
+    Route(
+        "GET",
+        "/api/v1/admin/users",
+        Access.ADMIN,
+        valid=fixed(Call(f"{API}/admin/users")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{API}/admin/users", params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/admin/users",
+        Access.ADMIN,
+        valid=_admin_create_user,
+        status=201,
+        shape=USER_FIELDS,
+        invalid=fixed(
+            Call(
+                f"{API}/admin/users",
+                json={"username": "hired", "email": "not-an-email", "password": "a long password"},
+            )
+        ),
+        invalid_loc=("body", "email"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/admin/users/{user_id}",
+        Access.ADMIN,
+        valid=_path_to_a_user,
+        status=200,
+        shape=USER_FIELDS,
+        invalid=fixed(Call(f"{API}/admin/users/first")),
+        invalid_loc=("path", "user_id"),
+        unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}")),
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/admin/users/{user_id}",
+        Access.ADMIN,
+        valid=_admin_promote_user,
+        status=200,
+        shape=USER_FIELDS,
+        invalid=_admin_promote_user_to_nonsense,
+        invalid_loc=("body", "role"),
+        unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}", json={"role": "admin"})),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/admin/users/{user_id}",
+        Access.ADMIN,
+        valid=_path_to_a_user,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/admin/users/first")),
+        invalid_loc=("path", "user_id"),
+        unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}")),
+    ),
+]
+
+PROTECTED = [route for route in ROUTES if route.access is not Access.PUBLIC]
+ADMIN_ONLY = [route for route in ROUTES if route.access is Access.ADMIN]
+TOKENS_REFUSED = [route for route in PROTECTED if route.token_scope is None]
+TOKENS_SCOPED = [route for route in PROTECTED if route.token_scope is not None]
+WITH_INPUT = [route for route in ROUTES if route.invalid is not None]
+WITH_UNSEEN = [route for route in ROUTES if route.unseen is not None]
+WITH_ID = [route for route in ROUTES if route.template.endswith("}")]
+
+
+def routes(selection: list[Route]) -> Any:
+    return pytest.mark.parametrize("route", selection, ids=str)
+
+
+async def caller_for(route: Route, accounts: Accounts) -> Account:
+    """Someone the route is meant for: an admin for /admin, any user otherwise."""
+    if route.access is Access.ADMIN:
+        return await accounts.create_admin()
+    return await accounts.create()
+
+
+async def send(
+    client: httpx.AsyncClient, route: Route, call: Call, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return await client.request(
+        route.method, call.path, json=call.json, data=call.data, params=call.params, headers=headers
+    )
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "status", "detail"} <= set(body)
+
+
+def assert_shape(response: httpx.Response, shape: Shape) -> None:
+    if shape is None:
+        assert response.content == b""
+        return
+    body = response.json()
+    if isinstance(shape, list):
+        assert body, "a list to check needs at least one item"
+        assert [set(item) for item in body] == shape * len(body)
+    else:
+        assert set(body) == shape
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    # app.routes holds each included router unflattened; this walks them with their prefixes.
+    served = {
+        f"{method} {route.path}"
+        for route in iter_route_contexts(app.routes)
+        if isinstance(route.original_route, APIRoute) and (route.path or "").startswith(API)
+        for method in route.methods or ()
+    }
+    listed = [str(route) for route in ROUTES]
+    assert len(listed) == len(set(listed)), "a route is listed twice"
+    assert sorted(served - set(listed)) == [], "add these routes to ROUTES"
+    assert sorted(set(listed) - served) == [], "these ROUTES entries match no route of the app"
+
+
+@routes(ROUTES)
+async def test_valid_request_answers_with_exactly_the_documented_fields(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    call = await route.valid(accounts, caller)
+    headers = None if route.access is Access.PUBLIC else caller.auth
+
+    response = await send(client, route, call, headers)
+
+    assert response.status_code == route.status, response.text
+    assert_shape(response, route.shape)
+
+
+async def test_admin_user_list_items_carry_exactly_the_user_fields(client, accounts):
+    admin = await accounts.create_admin()
+    await accounts.create()
+
+    response = await client.get(f"{API}/admin/users", headers=admin.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert len(items) == 2
+    assert [set(item) for item in items] == [USER_FIELDS, USER_FIELDS]
+
+
+@routes(PROTECTED)
+async def test_anonymous_caller_is_unauthorized(route, client, accounts):
+    call = await route.valid(accounts, await caller_for(route, accounts))
+
+    response = await send(client, route, call)
+
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@routes(PROTECTED)
+async def test_garbage_bearer_token_is_unauthorized(route, client, accounts):
+    call = await route.valid(accounts, await caller_for(route, accounts))
+
+    response = await send(client, route, call, bearer("not.a.jwt"))
+
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@routes(PROTECTED)
+async def test_unknown_personal_token_is_unauthorized(route, client, accounts):
+    call = await route.valid(accounts, await caller_for(route, accounts))
+
+    response = await send(client, route, call, bearer("hab_pat_" + "0" * 40))
+
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@routes(ADMIN_ONLY)
+async def test_normal_user_is_forbidden_on_admin_routes(route, client, accounts):
+    user = await accounts.create()
+    call = await route.valid(accounts, user)
+
+    response = await send(client, route, call, user.auth)
+
+    assert_problem(response, 403)
+
+
+@routes(TOKENS_REFUSED)
+async def test_personal_token_cannot_manage_accounts_or_tokens(route, client, accounts):
+    owner = await caller_for(route, accounts)
+    token = await accounts.personal_token(owner, *sorted(EVERY_SCOPE))
+    call = await route.valid(accounts, owner)
+
+    response = await send(client, route, call, bearer(token))
+
+    assert_problem(response, 403)
+
+
+@routes(TOKENS_SCOPED)
+async def test_personal_token_without_the_needed_scope_is_forbidden(route, client, accounts):
+    owner = await caller_for(route, accounts)
+    token = await accounts.personal_token(owner, *sorted(EVERY_SCOPE - {route.token_scope}))
+    call = await route.valid(accounts, owner)
+
+    response = await send(client, route, call, bearer(token))
+
+    assert_problem(response, 403)
+
+
+@routes(TOKENS_SCOPED)
+async def test_personal_token_with_the_needed_scope_is_accepted(route, client, accounts):
+    owner = await caller_for(route, accounts)
+    token = await accounts.personal_token(owner, str(route.token_scope))
+    call = await route.valid(accounts, owner)
+
+    response = await send(client, route, call, bearer(token))
+
+    assert response.status_code == route.status, response.text
+    assert_shape(response, route.shape)
+
+
+@routes(WITH_UNSEEN)
+async def test_object_the_caller_cannot_see_is_not_found(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    assert route.unseen is not None
+    call = await route.unseen(accounts, caller)
+
+    response = await send(client, route, call, caller.auth)
+
+    assert_problem(response, 404)
+
+
+@routes(WITH_INPUT)
+async def test_invalid_input_is_422_with_the_offending_field(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    assert route.invalid is not None
+    call = await route.invalid(accounts, caller)
+    headers = None if route.access is Access.PUBLIC else caller.auth
+
+    response = await send(client, route, call, headers)
+
+    assert_problem(response, 422)
+    errors = response.json()["errors"]
+    assert errors
+    assert all(set(error) == {"loc", "msg"} for error in errors)
+    assert list(route.invalid_loc) in [error["loc"] for error in errors]
+
+
+@routes(WITH_ID)
+async def test_id_too_big_for_the_database_is_422_not_a_crash(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    call = await route.valid(accounts, caller)
+    too_big = replace(call, path=f"{call.path.rsplit('/', 1)[0]}/{2**63}")
+    id_name = route.template.rsplit("{", 1)[1].rstrip("}")
+
+    response = await send(client, route, too_big, caller.auth)
+
+    assert_problem(response, 422)
+    assert ["path", id_name] in [error["loc"] for error in response.json()["errors"]]
