@@ -149,3 +149,33 @@ def app_factory(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
             await application.state.runtime.database.dispose()
 
     return factory
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
+    """Stop the clock the app reads: `frozen_clock(datetime(2026, 3, 8, 7, tzinfo=UTC))`.
+
+    The code asks the time only through `habitual.kit.clock.utcnow`, which modules import by
+    name, so each habitual module that holds that function gets a stand-in. Time runs as usual
+    until the first call: log in before it, because access tokens expire by the real clock.
+    (Column defaults keep the real function; the services pass the instant explicitly.)
+    """
+    import sys
+
+    from habitual.kit import clock
+
+    real_utcnow = clock.utcnow
+    frozen: list[Any] = []
+
+    def utcnow() -> Any:
+        return frozen[-1] if frozen else real_utcnow()
+
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] == "habitual" and getattr(module, "utcnow", None) is real_utcnow:
+            monkeypatch.setattr(module, "utcnow", utcnow)
+
+    def freeze(instant: Any) -> None:
+        assert instant.tzinfo is not None, "give an aware instant"
+        frozen.append(instant.astimezone(real_utcnow().tzinfo))
+
+    return freeze

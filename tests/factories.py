@@ -112,3 +112,12 @@ class Accounts:
         assert response.status_code == 201, response.text
         token: str = response.json()["token"]
         return token
+
+
+async def create_habit(client: httpx.AsyncClient, owner: Account, **fields: Any) -> dict[str, Any]:
+    """Create a habit through the API (a daily yes/no habit unless told otherwise)."""
+    body = {"name": f"Habit {next(_numbers)}", "frequency": "daily"} | fields
+    response = await client.post(f"{API}/habits", json=body, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    habit: dict[str, Any] = response.json()
+    return habit

@@ -17,7 +17,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.deps import SCOPES
-from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts
+from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
 EVERY_SCOPE = frozenset(SCOPES)
@@ -28,6 +28,62 @@ TOKEN_FIELDS = frozenset(
     {"id", "name", "token_prefix", "scopes", "created_at", "expires_at", "last_used_at"}
 )
 PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
+HABIT_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "description",
+        "frequency",
+        "times_per_period",
+        "target_days",
+        "every_n_days",
+        "kind",
+        "goal_value",
+        "goal_type",
+        "unit",
+        "start_date",
+        "end_date",
+        "color",
+        "icon",
+        "position",
+        "archived",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    }
+)
+RULE_FIELDS = frozenset(
+    {
+        "effective_from",
+        "frequency",
+        "times_per_period",
+        "target_days",
+        "every_n_days",
+        "goal_value",
+        "goal_type",
+    }
+)
+CHECKIN_FIELDS = frozenset({"date", "status", "value", "note", "met", "created_at", "updated_at"})
+TODAY_FIELDS = frozenset({"date", "timezone", "week_start", "day_start", "habits"})
+TODAY_HABIT_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "kind",
+        "frequency",
+        "unit",
+        "color",
+        "icon",
+        "due",
+        "status",
+        "value",
+        "goal_value",
+        "goal_type",
+        "met",
+        "progress",
+        "period",
+    }
+)
 
 
 class Access(Enum):
@@ -65,7 +121,8 @@ class Route:
     invalid_loc: tuple[str | int, ...] = ()
     # A request for an object that does not exist or is not the caller's; None: no such object.
     unseen: Builder | None = None
-    # The scope a personal token needs here; None: personal tokens are refused outright.
+    # The scope a personal token needs here (one with it is accepted, one without it is 403);
+    # None: personal tokens are refused outright, whatever their scopes.
     token_scope: str | None = None
 
     def __str__(self) -> str:
@@ -171,6 +228,63 @@ async def _admin_promote_user(accounts: Accounts, caller: Account) -> Call:
 async def _admin_promote_user_to_nonsense(accounts: Accounts, caller: Account) -> Call:
     target = await accounts.create()
     return Call(f"{API}/admin/users/{target.id}", json={"role": "root"})
+
+
+# Makes a habit for the caller (or, for `unseen`, for someone else) and gives its id.
+HabitMaker = Callable[[Accounts, Account], Awaitable[int]]
+
+
+async def _own_habit(accounts: Accounts, caller: Account) -> int:
+    habit_id: int = (await create_habit(accounts.client, caller))["id"]
+    return habit_id
+
+
+async def _own_checked_in_habit(accounts: Accounts, caller: Account) -> int:
+    """A habit of the caller that has a check-in today."""
+    habit_id = await _own_habit(accounts, caller)
+    response = await accounts.client.put(
+        f"{API}/habits/{habit_id}/checkins/today", json={"status": "done"}, headers=caller.auth
+    )
+    assert response.status_code == 201, response.text
+    return habit_id
+
+
+async def _own_measurable_habit(accounts: Accounts, caller: Account) -> int:
+    habit = await create_habit(
+        accounts.client, caller, kind="measurable", goal_value=10_000, unit="steps"
+    )
+    habit_id: int = habit["id"]
+    return habit_id
+
+
+async def _someone_elses_habit(accounts: Accounts, caller: Account) -> int:
+    """Another user's habit, with a check-in today: there is something to find, but not ours."""
+    return await _own_checked_in_habit(accounts, await accounts.create())
+
+
+def on_habit(make_habit: HabitMaker, path: str, json: Any = None, **params: Any) -> Builder:
+    """A request to `path` (holding `{habit_id}`) about a habit that `make_habit` makes."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        habit_id = await make_habit(accounts, caller)
+        return Call(path.format(habit_id=habit_id), json=json, params=params)
+
+    return build
+
+
+def own(path: str, json: Any = None, **params: Any) -> Builder:
+    return on_habit(_own_checked_in_habit, path, json, **params)
+
+
+def someone_elses(path: str, json: Any = None, **params: Any) -> Builder:
+    return on_habit(_someone_elses_habit, path, json, **params)
+
+
+HABIT = f"{API}/habits/{{habit_id}}"
+NEW_HABIT = {"name": "Read", "frequency": "weekly", "times_per_period": 3}
+HABIT_PATCH = {"name": "Read more", "color": "#4caf50"}
+DONE = {"status": "done"}
+STEPS = {"value": 2500}
 
 
 ROUTES = [
@@ -387,6 +501,147 @@ ROUTES = [
         invalid_loc=("path", "user_id"),
         unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}")),
     ),
+    Route(
+        "GET",
+        "/api/v1/habits",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/habits")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{API}/habits", params={"sort": "colour"})),
+        invalid_loc=("query", "sort"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/habits",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/habits", json=NEW_HABIT)),
+        status=201,
+        shape=HABIT_FIELDS,
+        invalid=fixed(Call(f"{API}/habits", json=NEW_HABIT | {"times_per_period": 8})),
+        invalid_loc=("body", "times_per_period"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}",
+        Access.LOGIN,
+        valid=own(HABIT),
+        status=200,
+        shape=HABIT_FIELDS,
+        invalid=fixed(Call(f"{API}/habits/first")),
+        invalid_loc=("path", "habit_id"),
+        unseen=someone_elses(HABIT),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/habits/{habit_id}",
+        Access.LOGIN,
+        valid=own(HABIT, HABIT_PATCH),
+        status=200,
+        shape=HABIT_FIELDS,
+        invalid=own(HABIT, {"color": "green"}),
+        invalid_loc=("body", "color"),
+        unseen=someone_elses(HABIT, HABIT_PATCH),
+        token_scope="habits:write",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/habits/{habit_id}",
+        Access.LOGIN,
+        valid=own(HABIT, NEW_HABIT),
+        status=200,
+        shape=HABIT_FIELDS,
+        invalid=own(HABIT, NEW_HABIT | {"name": ""}),
+        invalid_loc=("body", "name"),
+        unseen=someone_elses(HABIT, NEW_HABIT),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/habits/{habit_id}",
+        Access.LOGIN,
+        valid=own(HABIT),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/habits/0")),
+        invalid_loc=("path", "habit_id"),
+        unseen=someone_elses(HABIT),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/rules",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/rules"),
+        status=200,
+        shape=[RULE_FIELDS],
+        invalid=fixed(Call(f"{API}/habits/first/rules")),
+        invalid_loc=("path", "habit_id"),
+        unseen=someone_elses(f"{HABIT}/rules"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/habits/{habit_id}/checkins/{date}",
+        Access.LOGIN,
+        valid=on_habit(_own_habit, f"{HABIT}/checkins/today", DONE),
+        status=201,
+        shape=CHECKIN_FIELDS,
+        invalid=own(f"{HABIT}/checkins/today", {"status": "maybe"}),
+        invalid_loc=("body", "status"),
+        unseen=someone_elses(f"{HABIT}/checkins/today", DONE),
+        token_scope="checkins:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/habits/{habit_id}/checkins/{date}",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/checkins/today"),
+        status=204,
+        shape=None,
+        invalid=own(f"{HABIT}/checkins/yesterday"),
+        invalid_loc=("path", "date"),
+        unseen=someone_elses(f"{HABIT}/checkins/today"),
+        token_scope="checkins:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/checkins",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/checkins"),
+        status=200,
+        shape=[CHECKIN_FIELDS],
+        invalid=own(f"{HABIT}/checkins", **{"from": "2026-13-01"}),
+        invalid_loc=("query", "from"),
+        unseen=someone_elses(f"{HABIT}/checkins"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/habits/{habit_id}/entries",
+        Access.LOGIN,
+        valid=on_habit(_own_measurable_habit, f"{HABIT}/entries", STEPS),
+        status=201,
+        shape=CHECKIN_FIELDS,
+        invalid=on_habit(_own_measurable_habit, f"{HABIT}/entries", {"value": 0}),
+        invalid_loc=("body", "value"),
+        unseen=someone_elses(f"{HABIT}/entries", STEPS),
+        token_scope="checkins:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/today",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/today")),
+        status=200,
+        shape=TODAY_FIELDS,
+        invalid=fixed(Call(f"{API}/today", params={"tz": "Mars/Olympus_Mons"})),
+        invalid_loc=("query", "tz"),
+        token_scope="habits:read",
+    ),
 ]
 
 PROTECTED = [route for route in ROUTES if route.access is not Access.PUBLIC]
@@ -395,7 +650,9 @@ TOKENS_REFUSED = [route for route in PROTECTED if route.token_scope is None]
 TOKENS_SCOPED = [route for route in PROTECTED if route.token_scope is not None]
 WITH_INPUT = [route for route in ROUTES if route.invalid is not None]
 WITH_UNSEEN = [route for route in ROUTES if route.unseen is not None]
-WITH_ID = [route for route in ROUTES if route.template.endswith("}")]
+WITH_ID = [route for route in ROUTES if "_id}" in route.template]
+# Routes about one habit: only its owner sees it; an admin has no special access to habits.
+ABOUT_A_HABIT = [route for route in WITH_UNSEEN if "{habit_id}" in route.template]
 
 
 def routes(selection: list[Route]) -> Any:
@@ -477,6 +734,32 @@ async def test_admin_user_list_items_carry_exactly_the_user_fields(client, accou
     items = response.json()["items"]
     assert len(items) == 2
     assert [set(item) for item in items] == [USER_FIELDS, USER_FIELDS]
+
+
+async def test_habit_list_items_carry_exactly_the_habit_fields(client, accounts):
+    user = await accounts.create()
+    await create_habit(client, user, name="Read")
+    await create_habit(client, user, name="Walk", kind="measurable", goal_value=8000, unit="steps")
+
+    response = await client.get(f"{API}/habits", headers=user.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [HABIT_FIELDS, HABIT_FIELDS]
+
+
+async def test_today_habits_carry_exactly_the_today_habit_fields(client, accounts):
+    user = await accounts.create()
+    await create_habit(client, user, name="Read")
+    await create_habit(client, user, name="Swim", frequency="weekly", times_per_period=2)
+
+    response = await client.get(f"{API}/today", headers=user.auth)
+
+    assert response.status_code == 200
+    habits = response.json()["habits"]
+    assert [set(habit) for habit in habits] == [TODAY_HABIT_FIELDS, TODAY_HABIT_FIELDS]
+    assert habits[0]["period"] is None
+    assert set(habits[1]["period"]) == {"start", "end", "done", "target", "remaining"}
 
 
 @routes(PROTECTED)
@@ -564,6 +847,29 @@ async def test_object_the_caller_cannot_see_is_not_found(route, client, accounts
     assert_problem(response, 404)
 
 
+@routes(ABOUT_A_HABIT)
+async def test_admin_cannot_see_another_users_habit_either(route, client, accounts):
+    admin = await accounts.create_admin()
+    assert route.unseen is not None
+    call = await route.unseen(accounts, admin)
+
+    response = await send(client, route, call, admin.auth)
+
+    assert_problem(response, 404)
+
+
+@routes(ABOUT_A_HABIT)
+async def test_personal_token_of_another_user_finds_no_habit(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    token = await accounts.personal_token(caller, *sorted(EVERY_SCOPE))
+    assert route.unseen is not None
+    call = await route.unseen(accounts, caller)
+
+    response = await send(client, route, call, bearer(token))
+
+    assert_problem(response, 404)
+
+
 @routes(WITH_INPUT)
 async def test_invalid_input_is_422_with_the_offending_field(route, client, accounts):
     caller = await caller_for(route, accounts)
@@ -584,8 +890,13 @@ async def test_invalid_input_is_422_with_the_offending_field(route, client, acco
 async def test_id_too_big_for_the_database_is_422_not_a_crash(route, client, accounts):
     caller = await caller_for(route, accounts)
     call = await route.valid(accounts, caller)
-    too_big = replace(call, path=f"{call.path.rsplit('/', 1)[0]}/{2**63}")
-    id_name = route.template.rsplit("{", 1)[1].rstrip("}")
+    # The last `{..._id}` of the template; the concrete path has the same segments.
+    segments = route.template.split("/")
+    index = max(i for i, segment in enumerate(segments) if segment.endswith("_id}"))
+    id_name = segments[index].strip("{}")
+    path_segments = call.path.split("/")
+    path_segments[index] = str(2**63)
+    too_big = replace(call, path="/".join(path_segments))
 
     response = await send(client, route, too_big, caller.auth)
 

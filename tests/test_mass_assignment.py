@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import API
+from tests.factories import API, create_habit
 
 # Each with a value that would change something if it were taken.
 PROTECTED_FIELDS = {
@@ -102,3 +102,63 @@ async def test_admin_update_refuses_id_and_username_and_changes_nothing(
     after = await client.get(f"{API}/admin/users/{user.id}", headers=admin.auth)
     assert after.json() == before
     assert after.json()["role"] == "user"
+
+
+# Fields of a habit that only the server sets: the owner, the id and the timestamps.
+HABIT_SERVER_FIELDS = {
+    "user_id": 424_242,
+    "id": 424_242,
+    "archived_at": "2020-01-01T00:00:00Z",
+    "created_at": "2020-01-01T00:00:00Z",
+}
+habit_server_fields = pytest.mark.parametrize("name", sorted(HABIT_SERVER_FIELDS))
+NEW_HABIT = {"name": "Read", "frequency": "daily"}
+
+
+@habit_server_fields
+async def test_create_habit_refuses_a_server_field_and_creates_no_habit(name, client, accounts):
+    user = await accounts.create()
+    other = await accounts.create()
+
+    response = await client.post(
+        f"{API}/habits", json=NEW_HABIT | {name: HABIT_SERVER_FIELDS[name]}, headers=user.auth
+    )
+
+    assert_refused(response, name)
+    for account in (user, other):
+        habits = await client.get(f"{API}/habits", headers=account.auth)
+        assert habits.json()["total"] == 0
+    again = await client.post(f"{API}/habits", json=NEW_HABIT, headers=user.auth)
+    assert again.status_code == 201, "the refused habit must not have taken the name"
+
+
+@habit_server_fields
+async def test_update_habit_refuses_a_server_field_and_changes_nothing(name, client, accounts):
+    user = await accounts.create()
+    habit = await create_habit(client, user, name="Read")
+
+    response = await client.patch(
+        f"{API}/habits/{habit['id']}",
+        json={"name": "Write", "archived": True, name: HABIT_SERVER_FIELDS[name]},
+        headers=user.auth,
+    )
+
+    assert_refused(response, name)
+    after = await client.get(f"{API}/habits/{habit['id']}", headers=user.auth)
+    assert after.json() == habit
+
+
+@habit_server_fields
+async def test_replace_habit_refuses_a_server_field_and_changes_nothing(name, client, accounts):
+    user = await accounts.create()
+    habit = await create_habit(client, user, name="Read")
+
+    response = await client.put(
+        f"{API}/habits/{habit['id']}",
+        json={"name": "Write", "frequency": "weekly", name: HABIT_SERVER_FIELDS[name]},
+        headers=user.auth,
+    )
+
+    assert_refused(response, name)
+    after = await client.get(f"{API}/habits/{habit['id']}", headers=user.auth)
+    assert after.json() == habit

@@ -12,11 +12,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
 from habitual.auth.endpoints import router as auth_router
+from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers
+from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from habitual.runtime import Runtime
+from habitual.today.endpoints import router as today_router
 from habitual.tokens.endpoints import router as tokens_router
 from habitual.users.endpoints import router as users_router
 
@@ -54,7 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     app.include_router(health_router)
-    for router in (auth_router, users_router, tokens_router, admin_router):
+    routers = (
+        auth_router,
+        users_router,
+        tokens_router,
+        habits_router,
+        checkins_router,
+        today_router,
+        admin_router,
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
     docs_paths = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})

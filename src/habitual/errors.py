@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def _validation_issues(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {
             "loc": [str(part) if not isinstance(part, int) else part for part in err["loc"]],
-            "msg": err["msg"],
+            # Our own validators raise ValueError; pydantic prefixes their message with this.
+            "msg": err["msg"].removeprefix("Value error, "),
         }
         for err in exc.errors()
     ]
@@ -132,14 +134,29 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
     return problem_response(422, "Validation failed", detail, errors=issues)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method of the requested path, across all its routes (RFC 9110 `Allow`).
+
+    Starlette's 405 names only the methods of the first route whose path matched, and FastAPI
+    makes one route per method.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     title = titles.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
-    return problem_response(
-        exc.status_code, title, detail, headers=dict(exc.headers) if exc.headers else None
-    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem_response(exc.status_code, title, detail, headers=headers or None)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from habitual.admin.service import admin_service
 from habitual.deps import AdminUser, RuntimeDep, Session
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
 from habitual.users.repository import UserRepository
@@ -42,7 +43,10 @@ async def list_users(
     admin: AdminUser,
     session: Session,
     paging: Annotated[PageParams, Depends(page_params)],
-    q: Annotated[str | None, Query(max_length=100, description="Part of username or email")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=NO_NUL, description="Part of username or email"),
+    ] = None,
     role: Role | None = None,
     is_active: bool | None = None,
     sort: Annotated[
@@ -70,7 +74,7 @@ async def list_users(
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create an account",
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
 async def create_user(
     body: AdminUserCreate, admin: AdminUser, session: Session, runtime: RuntimeDep
@@ -103,7 +107,7 @@ async def get_user(user_id: UserID, admin: AdminUser, session: Session) -> User:
     "/{user_id}",
     response_model=UserRead,
     summary="Change role or activation",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
 async def update_user(
     user_id: UserID, body: AdminUserUpdate, admin: AdminUser, session: Session

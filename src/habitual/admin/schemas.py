@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import EmailStr
+from pydantic import EmailStr, StrictBool
 
 from habitual.kit.schemas import InputModel, TimezoneName
 from habitual.models import Role
@@ -12,10 +12,10 @@ class AdminUserCreate(InputModel):
     email: EmailStr
     password: Password
     role: Role = Role.user
-    is_active: bool = True
+    is_active: StrictBool = True
     timezone: TimezoneName = "UTC"
 
 
 class AdminUserUpdate(InputModel):
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None

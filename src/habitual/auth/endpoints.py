@@ -35,7 +35,7 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create an account",
-    responses=problem_responses(403, 409, 422),
+    responses=problem_responses(400, 403, 409, 413, 422),
 )
 async def register(body: Registration, session: Session, runtime: RuntimeDep) -> User:
     """Register with a username and email (both unique regardless of case) and a password."""
@@ -55,7 +55,7 @@ async def register(body: Registration, session: Session, runtime: RuntimeDep) ->
     "/login",
     response_model=TokenPair,
     summary="Log in with a password",
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(400, 401, 413, 422, 429),
 )
 async def login(body: Login, request: Request, session: Session, runtime: RuntimeDep) -> TokenPair:
     """Exchange username (or email) and password for an access token and a refresh token.
@@ -78,7 +78,7 @@ async def login(body: Login, request: Request, session: Session, runtime: Runtim
     "/token",
     response_model=TokenPair,
     summary="Log in with the OAuth2 password form",
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(400, 401, 413, 422, 429),
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -102,7 +102,7 @@ async def token(
     "/refresh",
     response_model=TokenPair,
     summary="Rotate a refresh token",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(400, 401, 413, 422),
 )
 async def refresh(body: RefreshRequest, session: Session, runtime: RuntimeDep) -> TokenPair:
     """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent
@@ -114,7 +114,7 @@ async def refresh(body: RefreshRequest, session: Session, runtime: RuntimeDep) -
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End this login",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 async def logout(body: LogoutRequest, user: CurrentUser, session: Session) -> None:
     """Revoke the login that `refresh_token` belongs to; its access tokens stop working at once."""

@@ -3,11 +3,50 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from habitual.kit.timezones import check_timezone
+
+
+def _null_only_where_allowed(schema: dict[str, Any], model: type[Any]) -> None:
+    """Document `null` only for the `nullable_fields`, as the validator below enforces."""
+    nullable: frozenset[str] = getattr(model, "nullable_fields", frozenset())
+    for name, field_schema in schema.get("properties", {}).items():
+        options = field_schema.get("anyOf")
+        if name in nullable or not options or {"type": "null"} not in options:
+            continue
+        del field_schema["anyOf"]
+        others = [option for option in options if option != {"type": "null"}]
+        if len(others) == 1:
+            field_schema.update(others[0])
+        else:
+            field_schema["anyOf"] = others
+        if "default" in field_schema and field_schema["default"] is None:
+            del field_schema["default"]
+
+
+# PostgreSQL cannot store NUL in text; refused as input, it is a 422 rather than a driver error.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    return False
 
 
 class InputModel(BaseModel):
@@ -17,8 +56,17 @@ class InputModel(BaseModel):
     `null` for them is refused instead of being taken as "unset".
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=False, json_schema_extra=_null_only_where_allowed
+    )
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: object) -> object:
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
     @model_validator(mode="after")
     def _no_null_for_required_values(self) -> InputModel:
@@ -48,4 +96,11 @@ def _not_in_future_or_ancient(value: date) -> date:
     return value
 
 
-BirthDate = Annotated[date, AfterValidator(_not_in_future_or_ancient)]
+def _iso_text(value: object) -> object:
+    # Without this a number would pass as a Unix timestamp: `"dob": 0` would be 1970-01-01.
+    if not isinstance(value, str | date):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+BirthDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_not_in_future_or_ancient)]

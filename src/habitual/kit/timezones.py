@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from zoneinfo import ZoneInfo
 
 
 @cache
@@ -27,3 +29,12 @@ class Weekday(StrEnum):
     friday = "friday"
     saturday = "saturday"
     sunday = "sunday"
+
+
+def local_date(instant: datetime, timezone: str, day_start: int) -> date:
+    """The user's date at `instant`: local wall time, with days beginning at `day_start` o'clock.
+
+    With day_start=4, 01:30 local still belongs to the day before.
+    """
+    local = instant.astimezone(ZoneInfo(timezone))
+    return (local - timedelta(hours=day_start)).date()

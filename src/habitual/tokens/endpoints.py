@@ -36,7 +36,7 @@ async def list_tokens(user: CurrentUser, session: Session) -> Sequence[PersonalA
     status_code=status.HTTP_201_CREATED,
     response_model=TokenCreated,
     summary="Create a personal access token",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def create_token(body: TokenCreate, user: CurrentUser, session: Session) -> TokenCreated:
     """Create a scoped token for a script or device. The response holds the secret (it starts

@@ -36,7 +36,7 @@ async def get_me(user: ProfileReader) -> User:
     "",
     response_model=UserRead,
     summary="Change your preferences",
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
 async def update_me(
     body: UserUpdate, user: CurrentUser, session: Session, runtime: RuntimeDep
@@ -50,7 +50,7 @@ async def update_me(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change your password",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def change_password(
     body: PasswordChange, user: CurrentUser, session: Session, runtime: RuntimeDep
@@ -65,7 +65,7 @@ async def change_password(
     "",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete your account",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def delete_me(
     body: AccountDelete, user: CurrentUser, session: Session, runtime: RuntimeDep
@@ -89,7 +89,7 @@ async def get_profile(user: ProfileReader, session: Session) -> Profile:
     "/profile",
     response_model=ProfileRead,
     summary="Replace your profile",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def put_profile(body: ProfileWrite, user: CurrentUser, session: Session) -> Profile:
     """Replace the whole profile; fields left out are cleared."""

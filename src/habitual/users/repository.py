@@ -18,6 +18,8 @@ class UserRepository:
     async def by_login(self, identifier: str) -> User | None:
         """The account whose username or email is `identifier`, ignoring case."""
         key = identifier.strip().lower()
+        if "\x00" in key:
+            return None  # no account has one, and PostgreSQL refuses NUL in text
         column = User.email_key if "@" in key else User.username_key
         return (await self.session.execute(select(User).where(column == key))).scalar_one_or_none()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,7 +11,7 @@ from habitual.auth.passwords import Passwords
 from habitual.auth.repository import AuthRepository
 from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
-from habitual.kit.timezones import Weekday
+from habitual.kit.timezones import Weekday, local_date
 from habitual.models import Profile, Role, User
 from habitual.users.repository import UserRepository
 from habitual.users.schemas import ProfileWrite, UserUpdate
@@ -132,3 +134,8 @@ class UserService:
 
 
 user_service = UserService()
+
+
+def local_today(user: User, timezone: str | None = None) -> date:
+    """The user's current date, in their zone (or `timezone`) with their `day_start`."""
+    return local_date(utcnow(), timezone or user.timezone, user.day_start)

@@ -1,0 +1,1 @@
+"""Check-ins: one per habit and local date, done (with a value) or skipped."""

@@ -1,0 +1,128 @@
+"""/habits/{id}/checkins and /habits/{id}/entries: record what happened on a day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
+from habitual.checkins.service import checkin_service
+from habitual.deps import Scoped, Session
+from habitual.errors import Unprocessable, problem_responses
+from habitual.habits.endpoints import HabitID, HabitReader
+from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
+from habitual.models import User
+from habitual.users.service import local_today
+
+router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
+
+CheckinWriter = Annotated[User, Scoped("checkins:write")]
+DayParam = Annotated[
+    str,
+    Path(
+        alias="date",
+        pattern=r"^(today|\d{4}-\d{2}-\d{2})$",
+        description="A local date, YYYY-MM-DD, or `today`",
+        examples=["today", "2026-01-31"],
+    ),
+]
+
+
+def _day(user: User, value: str) -> date:
+    if value == "today":
+        return local_today(user)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable(f"{value!r} is not a date.", field=("path", "date")) from None
+
+
+@router.put(
+    "/checkins/{date}",
+    response_model=CheckinRead,
+    summary="Check in for a day",
+    responses={
+        200: {"description": "The day's check-in was replaced", "model": CheckinRead},
+        201: {"description": "The day's check-in was created", "model": CheckinRead},
+        **problem_responses(400, 401, 403, 404, 413, 422),
+    },
+)
+async def put_checkin(
+    habit_id: HabitID,
+    day: DayParam,
+    body: CheckinWrite,
+    response: Response,
+    user: CheckinWriter,
+    session: Session,
+) -> CheckinRead:
+    """Create (201) or replace (200) the check-in of a local date: `done` (measurable habits
+    give the day's `value`) or `skipped` (neither met nor missed). Any day from the habit's
+    start up to today in your time zone; never the future."""
+    checkin, created = await checkin_service.put(session, user, habit_id, _day(user, day), body)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return checkin
+
+
+@router.delete(
+    "/checkins/{date}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a day's check-in",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_checkin(
+    habit_id: HabitID, day: DayParam, user: CheckinWriter, session: Session
+) -> None:
+    """Remove the check-in of a local date; 404 if there was none."""
+    await checkin_service.delete(session, user, habit_id, _day(user, day))
+
+
+@router.get(
+    "/checkins",
+    response_model=list[CheckinRead],
+    summary="A habit's check-ins",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_checkins(
+    habit_id: HabitID,
+    user: HabitReader,
+    session: Session,
+    first: Annotated[
+        date | None, Query(alias="from", description="First local date (default: the start)")
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="Last local date (default: today)")
+    ] = None,
+) -> Sequence[CheckinRead]:
+    """The check-ins between `from` and `to` (inclusive), oldest first, each with `met`."""
+    return await checkin_service.between(session, user, habit_id, first, last)
+
+
+@router.post(
+    "/entries",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckinRead,
+    summary="Add to a measurable habit's day",
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
+)
+async def add_entry(
+    habit_id: HabitID,
+    body: EntryCreate,
+    request: Request,
+    user: CheckinWriter,
+    session: Session,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Add `value` to the total of the local day that `recorded_at` (default: now) falls on in
+    your time zone, and answer that day's check-in. For wearables and apps that report several
+    times a day. Send an `Idempotency-Key` so that a retry never counts twice: the same key and
+    body replay the first answer (with `Idempotent-Replayed: true`); the same key with another
+    body is 422. Keys are kept 24 hours."""
+
+    async def add() -> tuple[int, CheckinRead]:
+        return 201, await checkin_service.add_entry(session, user, habit_id, body)
+
+    fingerprint = request_fingerprint("POST", request.url.path, body)
+    return await run_once(session, user.id, idempotency_key, fingerprint, add)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from habitual.habitmath.schedule import Status
+from habitual.kit.schemas import InputModel, OutputModel
+
+Note = Annotated[str, Field(max_length=1000)]
+Value = Annotated[float, Field(ge=0, le=1e12)]
+
+
+class CheckinWrite(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"value", "note"})
+
+    status: Status
+    value: Value | None = Field(
+        default=None, description="Measurable habits: required when done (>= 0)"
+    )
+    note: Note | None = None
+
+
+class EntryCreate(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"recorded_at", "note"})
+
+    value: Annotated[float, Field(gt=0, le=1e12, description="Amount to add to the day's total")]
+    recorded_at: AwareDatetime | None = Field(
+        default=None, description="When it happened (default now); decides the local day"
+    )
+    note: Note | None = None
+
+
+class CheckinRead(OutputModel):
+    date: date
+    status: Status
+    value: float | None
+    note: str | None
+    met: bool = Field(description="Whether the day meets the goal of the rule in force that day")
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,146 @@
+"""Rules for check-ins: which dates may be checked, what a value means, and whether it is met."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.checkins.repository import CheckinRepository
+from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
+from habitual.errors import NotFound, Unprocessable
+from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
+from habitual.habits.repository import HabitRepository
+from habitual.habits.rules import Kind, as_rule
+from habitual.habits.service import habit_service
+from habitual.kit.clock import utcnow
+from habitual.kit.timezones import local_date
+from habitual.models import Checkin, Habit, User
+from habitual.users.service import local_today
+
+# A device clock a little ahead of ours is not a check-in from the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def checkin_read(checkin: Checkin, rule: Rule) -> CheckinRead:
+    status = Status(checkin.status)
+    return CheckinRead(
+        date=checkin.local_date,
+        status=status,
+        value=checkin.value,
+        note=checkin.note,
+        met=day_met(rule, status, checkin.value),
+        created_at=checkin.created_at,
+        updated_at=checkin.updated_at,
+    )
+
+
+async def habit_rules(session: AsyncSession, habit: Habit) -> list[Rule]:
+    rows = await HabitRepository(session).rules(habit.id)
+    return [as_rule(row, row.effective_from) for row in rows] or [as_rule(habit, habit.start_date)]
+
+
+class CheckinService:
+    def check_date(
+        self, user: User, habit: Habit, day: date, field: tuple[str, ...] = ("path", "date")
+    ) -> None:
+        """A check-in may fall on any day from the habit's start to its end, up to today."""
+        today = local_today(user)
+        if day < habit.start_date:
+            raise Unprocessable(
+                f"{day} is before the habit's start date, {habit.start_date}.",
+                field=field,
+            )
+        if habit.end_date is not None and day > habit.end_date:
+            raise Unprocessable(
+                f"{day} is after the habit's end date, {habit.end_date}.", field=field
+            )
+        if day > today:
+            raise Unprocessable(
+                f"{day} is in the future: it is {today} in {user.timezone}.",
+                field=field,
+            )
+
+    def check_value(self, habit: Habit, body: CheckinWrite) -> None:
+        if Kind(habit.kind) is Kind.boolean:
+            if body.value is not None:
+                raise Unprocessable(
+                    "A yes/no habit takes no value; send only status.", field=("body", "value")
+                )
+        elif body.status is Status.done and body.value is None:
+            raise Unprocessable(
+                "A measurable habit needs value (>= 0) when done.", field=("body", "value")
+            )
+        elif body.status is Status.skipped and body.value is not None:
+            raise Unprocessable("A skipped day has no value.", field=("body", "value"))
+
+    async def put(
+        self, session: AsyncSession, user: User, habit_id: int, day: date, body: CheckinWrite
+    ) -> tuple[CheckinRead, bool]:
+        habit = await habit_service.get(session, user, habit_id)
+        self.check_date(user, habit, day)
+        self.check_value(habit, body)
+        checkin, created = await CheckinRepository(session).put(
+            user.id,
+            habit.id,
+            day,
+            status=body.status.value,
+            value=body.value,
+            note=body.note,
+            now=utcnow(),
+        )
+        rule = rule_on(await habit_rules(session, habit), day)
+        return checkin_read(checkin, rule), created
+
+    async def delete(self, session: AsyncSession, user: User, habit_id: int, day: date) -> None:
+        habit = await habit_service.get(session, user, habit_id)
+        if not await CheckinRepository(session).delete_on(habit.id, day):
+            raise NotFound(f"No check-in on {day}.")
+
+    async def between(
+        self,
+        session: AsyncSession,
+        user: User,
+        habit_id: int,
+        first: date | None,
+        last: date | None,
+    ) -> Sequence[CheckinRead]:
+        habit = await habit_service.get(session, user, habit_id)
+        first = first or habit.start_date
+        last = last or local_today(user)
+        if first > last:
+            raise Unprocessable("from must not be after to.", field=("query", "from"))
+        rules = await habit_rules(session, habit)
+        checkins = await CheckinRepository(session).between(habit.id, first, last)
+        return [checkin_read(checkin, rule_on(rules, checkin.local_date)) for checkin in checkins]
+
+    async def add_entry(
+        self, session: AsyncSession, user: User, habit_id: int, body: EntryCreate
+    ) -> CheckinRead:
+        """Add to the total of the local day `recorded_at` falls on (steps from a wearable)."""
+        habit = await habit_service.get(session, user, habit_id)
+        if Kind(habit.kind) is not Kind.measurable:
+            raise Unprocessable(
+                "Entries add to a measurable habit's total; this one is yes/no. "
+                "Use PUT .../checkins/{date} instead.",
+                field=("path", "habit_id"),
+            )
+        now = utcnow()
+        recorded_at = body.recorded_at or now
+        if recorded_at > now + CLOCK_SKEW:
+            raise Unprocessable("recorded_at is in the future.", field=("body", "recorded_at"))
+        try:
+            day = local_date(recorded_at, user.timezone, user.day_start)
+        except OverflowError:  # within a day of year 1: long before any habit's start
+            raise Unprocessable(
+                "recorded_at is out of range.", field=("body", "recorded_at")
+            ) from None
+        self.check_date(user, habit, day, field=("body", "recorded_at"))
+        checkin = await CheckinRepository(session).add_to_total(
+            user.id, habit.id, day, amount=body.value, note=body.note, now=now
+        )
+        return checkin_read(checkin, rule_on(await habit_rules(session, habit), day))
+
+
+checkin_service = CheckinService()

@@ -1,0 +1,157 @@
+"""Judge a habit's periods: which were due, and whether each was met, missed or skipped.
+
+A period is a day (daily, target-day and every-n-days habits), a calendar week (from the
+user's week_start) or a calendar month. Each rule version governs its own stretch of time:
+day periods are judged by the rule of their day; a week or month is judged only when it lies
+wholly inside one rule's stretch (so a weekly habit that starts, or changes its rule, in the
+middle of a week is due from the next whole week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import partial
+from typing import NamedTuple
+
+from habitual.habitmath.schedule import (
+    Frequency,
+    Rule,
+    Status,
+    day_met,
+    is_scheduled_day,
+    period_bounds,
+)
+
+ONE_DAY = timedelta(days=1)
+
+
+class Outcome(StrEnum):
+    met = "met"
+    missed = "missed"
+    skipped = "skipped"  # excused: neither met nor missed
+    pending = "pending"  # the current period, not met yet: not counted either way
+
+
+@dataclass(frozen=True, slots=True)
+class DayRecord:
+    """A check-in as the math sees it."""
+
+    status: Status
+    value: float | None
+
+
+class PeriodResult(NamedTuple):  # a tuple: thousands are made per habit, and fast
+    start: date
+    end: date
+    outcome: Outcome
+    met_days: int  # days of the period that met their goal
+    required: int  # met days needed (1 for a day period)
+
+    @property
+    def counts(self) -> bool:
+        """Whether the period is in the expected count of the success rate."""
+        return self.outcome in (Outcome.met, Outcome.missed)
+
+
+@dataclass(frozen=True, slots=True)
+class HabitHistory:
+    """Everything the math needs to know about one habit."""
+
+    rules: Sequence[Rule]  # sorted by effective_from; the first governs from start_date on
+    start_date: date
+    end_date: date | None
+    checkins: Mapping[date, DayRecord]
+    week_start: int = 0
+
+
+def _stretches(history: HabitHistory, last: date) -> Iterator[tuple[Rule, date, date, bool]]:
+    """(rule, first day, last day, open-ended) for each rule's stretch up to `last`."""
+    rules = history.rules
+    for index, rule in enumerate(rules):
+        begin = history.start_date if index == 0 else max(rule.effective_from, history.start_date)
+        closed_by_next = index + 1 < len(rules)
+        finish = rules[index + 1].effective_from - ONE_DAY if closed_by_next else last
+        closed = closed_by_next
+        if history.end_date is not None and history.end_date < finish:
+            finish, closed = history.end_date, True
+        if begin <= finish:
+            yield rule, begin, min(finish, last), not closed and finish >= last
+
+
+def judge(history: HabitHistory, first: date, last: date, today: date) -> list[PeriodResult]:
+    """The due periods that begin between `first` and `last` (not after today), in order."""
+    last = min(last, today)
+    results: list[PeriodResult] = []
+    for rule, begin, finish, open_ended in _stretches(history, last):
+        if rule.is_per_period:
+            results.extend(_judge_whole_periods(history, rule, begin, finish, open_ended, today))
+        else:
+            results.extend(_judge_days(history, rule, max(begin, first), finish, today))
+    return [result for result in results if result.start >= first]
+
+
+def _judge_days(
+    history: HabitHistory, rule: Rule, begin: date, finish: date, today: date
+) -> Iterator[PeriodResult]:
+    checkins = history.checkins
+    met, skipped, missed = Outcome.met, Outcome.skipped, Outcome.missed
+    scheduled = partial(is_scheduled_day, rule, anchor=history.start_date)
+    every_day = rule.frequency is Frequency.daily and len(rule.target_days) == 7
+    day = begin
+    while day <= finish:
+        if every_day or scheduled(day):
+            record = checkins.get(day)
+            if record is None:
+                outcome = Outcome.pending if day == today else missed
+            elif day_met(rule, record.status, record.value):
+                outcome = met
+            elif record.status is Status.skipped:
+                outcome = skipped
+            else:
+                outcome = Outcome.pending if day == today else missed
+            yield PeriodResult(day, day, outcome, 1 if outcome is met else 0, 1)
+        day += ONE_DAY
+
+
+def _judge_whole_periods(
+    history: HabitHistory,
+    rule: Rule,
+    begin: date,
+    finish: date,
+    open_ended: bool,
+    today: date,
+) -> Iterator[PeriodResult]:
+    period_start, period_end = period_bounds(begin, rule.frequency, history.week_start)
+    if period_start != begin:  # a partial first period is not judged
+        period_start = period_end + ONE_DAY
+    checkins = history.checkins
+    while period_start <= finish:
+        period_end = period_bounds(period_start, rule.frequency, history.week_start)[1]
+        unfinished = period_end > today
+        if period_end > finish and not (open_ended and unfinished):
+            return  # cut short by the next rule or the habit's end: not judged
+        met_days = skipped_days = 0
+        day = period_start
+        while day <= min(period_end, today):
+            record = checkins.get(day)
+            if record is not None:
+                if day_met(rule, record.status, record.value):
+                    met_days += 1
+                elif record.status is Status.skipped:
+                    skipped_days += 1
+            day += ONE_DAY
+        required = rule.times_per_period
+        period_days = (period_end - period_start).days + 1
+        if met_days >= required:
+            outcome = Outcome.met
+        elif unfinished:
+            outcome = Outcome.pending
+        elif period_days - skipped_days < required:
+            outcome = Outcome.skipped  # the skips left too few days to make it
+        else:
+            outcome = Outcome.missed
+        yield PeriodResult(period_start, period_end, outcome, met_days, required)
+        period_start = period_end + ONE_DAY

@@ -1,0 +1,1 @@
+"""Habits: what people want to do, on which schedule, towards which goal."""

@@ -1,0 +1,172 @@
+"""/habits: define, list, change, archive, reorder and delete habits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi.responses import Response
+from sqlalchemy.orm import InstrumentedAttribute
+
+from habitual.deps import Scoped, Session
+from habitual.errors import problem_responses
+from habitual.habitmath.schedule import Frequency
+from habitual.habits.repository import HabitRepository
+from habitual.habits.rules import Kind
+from habitual.habits.schemas import (
+    HabitPatch,
+    HabitRead,
+    HabitWrite,
+    RuleRead,
+    habit_read,
+    rule_read,
+)
+from habitual.habits.service import habit_service
+from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
+from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.types import MAX_ID
+from habitual.models import Habit, User
+
+router = APIRouter(prefix="/habits", tags=["habits"])
+
+HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
+HabitReader = Annotated[User, Scoped("habits:read")]
+HabitWriter = Annotated[User, Scoped("habits:write")]
+
+SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "name": Habit.name_key,
+    "frequency": Habit.frequency,
+    "created_at": Habit.created_at,
+    "position": Habit.position,
+}
+
+
+@router.get(
+    "",
+    response_model=Page[HabitRead],
+    summary="Your habits",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_habits(
+    user: HabitReader,
+    session: Session,
+    paging: Annotated[PageParams, Depends(page_params)],
+    sort: Annotated[
+        str | None,
+        Query(description="name, frequency, created_at or position (default); `-` to reverse"),
+    ] = None,
+    archived: Annotated[
+        bool | None, Query(description="true: only archived; false: only active; unset: all")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name")] = None,
+    frequency: Frequency | None = None,
+    kind: Kind | None = None,
+) -> Page[HabitRead]:
+    """Your habits, paginated, filtered and sorted."""
+    statement = (
+        HabitRepository(session)
+        .search(
+            user.id,
+            archived=archived,
+            name_contains=q,
+            frequency=frequency,
+            kind=kind,
+        )
+        .order_by(*order_by_from(sort, SORTABLE, default="position", tiebreak=Habit.id))
+    )
+    habits, total = await paginate(session, statement, paging)
+    return Page[HabitRead](
+        items=[habit_read(habit) for habit in habits],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HabitRead,
+    summary="Create a habit",
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
+)
+async def create_habit(
+    body: HabitWrite,
+    request: Request,
+    user: HabitWriter,
+    session: Session,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Define a habit: a schedule (`daily` on `target_days`, `weekly` or `monthly`
+    `times_per_period`, or `every_n_days`) and, for a `measurable` habit, a goal
+    (`goal_value` `at_least` or `at_most`, in `unit`). Contradictory combinations are 422 with a
+    message saying what to change. Honours `Idempotency-Key`."""
+
+    async def create() -> tuple[int, HabitRead]:
+        return 201, habit_read(await habit_service.create(session, user, body))
+
+    fingerprint = request_fingerprint("POST", request.url.path, body)
+    return await run_once(session, user.id, idempotency_key, fingerprint, create)
+
+
+@router.get(
+    "/{habit_id}",
+    response_model=HabitRead,
+    summary="One habit",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_habit(habit_id: HabitID, user: HabitReader, session: Session) -> HabitRead:
+    """One of your habits."""
+    return habit_read(await habit_service.get(session, user, habit_id))
+
+
+@router.patch(
+    "/{habit_id}",
+    response_model=HabitRead,
+    summary="Change a habit",
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
+async def update_habit(
+    habit_id: HabitID, body: HabitPatch, user: HabitWriter, session: Session
+) -> HabitRead:
+    """Change some fields. `archived: true` archives, `false` restores; `position` moves the
+    habit and shifts the others. A new schedule or goal takes effect today: past days keep
+    being judged by the rule they had (see `/habits/{id}/rules`)."""
+    return habit_read(await habit_service.update(session, user, habit_id, body))
+
+
+@router.put(
+    "/{habit_id}",
+    response_model=HabitRead,
+    summary="Replace a habit",
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
+async def replace_habit(
+    habit_id: HabitID, body: HabitWrite, user: HabitWriter, session: Session
+) -> HabitRead:
+    """Replace every field; those left out take their defaults (`start_date` and `position`
+    are kept). The kind cannot change. A new schedule or goal takes effect today."""
+    return habit_read(await habit_service.replace(session, user, habit_id, body))
+
+
+@router.delete(
+    "/{habit_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a habit",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_habit(habit_id: HabitID, user: HabitWriter, session: Session) -> None:
+    """Delete the habit with all its check-ins, for good. Archive it to keep its history."""
+    await habit_service.delete(session, user, habit_id)
+
+
+@router.get(
+    "/{habit_id}/rules",
+    response_model=list[RuleRead],
+    summary="A habit's schedule history",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_rules(habit_id: HabitID, user: HabitReader, session: Session) -> list[RuleRead]:
+    """Every version of the schedule and goal, oldest first, with the date each took effect."""
+    habit, rules = await habit_service.history(session, user, habit_id)
+    return [rule_read(rule, Kind(habit.kind)) for rule in rules]

@@ -1,0 +1,115 @@
+"""Every query on habits and their rule versions, always scoped to the owner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.models import Habit, HabitRule
+from habitual.users.repository import escape_like
+
+
+class HabitRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get_for_owner(self, user_id: int, habit_id: int) -> Habit | None:
+        statement = select(Habit).where(Habit.id == habit_id, Habit.user_id == user_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    def search(
+        self,
+        user_id: int,
+        *,
+        archived: bool | None,
+        name_contains: str | None,
+        frequency: str | None,
+        kind: str | None,
+    ) -> Select[Habit]:
+        conditions: list[ColumnElement[bool]] = [Habit.user_id == user_id]
+        if archived is not None:
+            conditions.append(
+                Habit.archived_at.is_not(None) if archived else Habit.archived_at.is_(None)
+            )
+        if name_contains:
+            pattern = f"%{escape_like(name_contains.lower())}%"
+            conditions.append(Habit.name_key.like(pattern, escape="\\"))
+        if frequency is not None:
+            conditions.append(Habit.frequency == frequency)
+        if kind is not None:
+            conditions.append(Habit.kind == kind)
+        return select(Habit).where(*conditions)
+
+    async def active_name_taken(
+        self, user_id: int, name_key: str, except_habit_id: int | None = None
+    ) -> bool:
+        statement = select(Habit.id).where(
+            Habit.user_id == user_id, Habit.name_key == name_key, Habit.archived_at.is_(None)
+        )
+        if except_habit_id is not None:
+            statement = statement.where(Habit.id != except_habit_id)
+        return (await self.session.execute(statement.limit(1))).first() is not None
+
+    async def next_position(self, user_id: int) -> int:
+        statement = select(func.max(Habit.position)).where(Habit.user_id == user_id)
+        highest = (await self.session.execute(statement)).scalar_one_or_none()
+        return 0 if highest is None else highest + 1
+
+    async def make_room(self, user_id: int, position: int, moving_from: int | None) -> None:
+        """Shift the other habits so that one can take `position` and keep the order whole."""
+        shift: Any
+        if moving_from is None:
+            where = [Habit.position >= position]
+            shift = Habit.position + 1
+        elif position < moving_from:
+            where = [Habit.position >= position, Habit.position < moving_from]
+            shift = Habit.position + 1
+        else:
+            where = [Habit.position > moving_from, Habit.position <= position]
+            shift = Habit.position - 1
+        await self.session.execute(
+            update(Habit).where(Habit.user_id == user_id, *where).values(position=shift)
+        )
+
+    async def add(self, habit: Habit) -> Habit:
+        self.session.add(habit)
+        await self.session.flush()
+        return habit
+
+    async def delete(self, habit: Habit) -> None:
+        await self.session.execute(delete(Habit).where(Habit.id == habit.id))
+
+    async def rules(self, habit_id: int) -> Sequence[HabitRule]:
+        statement = (
+            select(HabitRule)
+            .where(HabitRule.habit_id == habit_id)
+            .order_by(HabitRule.effective_from)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def put_rule(self, habit_id: int, effective_from: date, columns: dict[str, Any]) -> None:
+        """Make `columns` the rule from `effective_from` on, replacing any set that day or later.
+
+        No row is added when the rule before is the same (a change undone the day it was made).
+        """
+        await self.session.execute(
+            delete(HabitRule).where(
+                HabitRule.habit_id == habit_id, HabitRule.effective_from >= effective_from
+            )
+        )
+        previous = await self.session.scalar(
+            select(HabitRule)
+            .where(HabitRule.habit_id == habit_id, HabitRule.effective_from < effective_from)
+            .order_by(HabitRule.effective_from.desc())
+            .limit(1)
+        )
+        if previous is not None and all(
+            getattr(previous, column) == value for column, value in columns.items()
+        ):
+            return
+        self.session.add(HabitRule(habit_id=habit_id, effective_from=effective_from, **columns))
+        await self.session.flush()

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
+
+from habitual.habitmath.schedule import Frequency, GoalType
+from habitual.habits.rules import (
+    MAX_TIMES,
+    Definition,
+    DefinitionError,
+    Kind,
+    RuleColumns,
+    mask_to_days,
+)
+from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.timezones import Weekday
+from habitual.models import Habit, HabitRule
+
+WEEKDAYS = list(Weekday)
+
+HabitName = Annotated[
+    str, Field(min_length=1, max_length=100, description="Unique among your active habits")
+]
+Description = Annotated[str, Field(max_length=2000)]
+Unit = Annotated[str, Field(min_length=1, max_length=32, examples=["steps"])]
+Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#4caf50"])]
+Icon = Annotated[str, Field(min_length=1, max_length=64)]
+Position = Annotated[int, Field(ge=0, le=100_000)]
+TimesPerPeriod = Annotated[
+    int, Field(ge=1, le=31, description="Weekly (1..7) or monthly (1..31): met days per period")
+]
+EveryNDays = Annotated[int, Field(ge=2, le=365, description="every_n_days: the interval in days")]
+GoalValue = Annotated[float, Field(gt=0, le=1e12, description="Measurable: the daily goal")]
+TargetDays = Annotated[
+    list[Weekday],
+    Field(min_length=1, max_length=7, description="Daily: the weekdays that count (default all)"),
+]
+
+
+def weekday_numbers(days: list[Weekday] | None) -> frozenset[int] | None:
+    if days is None:
+        return None
+    numbers = frozenset(WEEKDAYS.index(day) for day in days)
+    if len(numbers) != len(days):
+        raise DefinitionError("target_days", "weekdays must not repeat")
+    return numbers
+
+
+class HabitWrite(InputModel):
+    """A whole habit, as created with POST or replaced with PUT."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "description",
+            "times_per_period",
+            "target_days",
+            "every_n_days",
+            "goal_value",
+            "goal_type",
+            "unit",
+            "start_date",
+            "end_date",
+            "color",
+            "icon",
+            "position",
+        }
+    )
+
+    name: HabitName
+    description: Description | None = None
+    frequency: Frequency
+    times_per_period: TimesPerPeriod | None = None
+    target_days: TargetDays | None = None
+    every_n_days: EveryNDays | None = None
+    kind: Kind = Kind.boolean
+    goal_value: GoalValue | None = None
+    goal_type: GoalType | None = Field(
+        default=None, description="Measurable: at_least (default) or at_most"
+    )
+    unit: Unit | None = None
+    start_date: date | None = Field(default=None, description="Default: today, in your time zone")
+    end_date: date | None = None
+    color: Color | None = None
+    icon: Icon | None = None
+    position: Position | None = Field(default=None, description="Default: after the others")
+
+    def definition(self) -> Definition:
+        """The schedule and goal as given; the service checks that they are coherent."""
+        return Definition(
+            frequency=self.frequency,
+            kind=self.kind,
+            times_per_period=self.times_per_period,
+            target_days=weekday_numbers(self.target_days),
+            every_n_days=self.every_n_days,
+            goal_value=self.goal_value,
+            goal_type=self.goal_type,
+            unit=self.unit,
+        )
+
+
+class HabitPatch(InputModel):
+    """Change some fields; `archived` archives or restores, `position` reorders."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "description",
+            "unit",
+            "end_date",
+            "color",
+            "icon",
+            "times_per_period",
+            "target_days",
+            "every_n_days",
+            "goal_type",
+        }
+    )
+
+    name: HabitName | None = None
+    description: Description | None = None
+    frequency: Frequency | None = None
+    times_per_period: TimesPerPeriod | None = None
+    target_days: TargetDays | None = None
+    every_n_days: EveryNDays | None = None
+    kind: Kind | None = None
+    goal_value: GoalValue | None = None
+    goal_type: GoalType | None = None
+    unit: Unit | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    color: Color | None = None
+    icon: Icon | None = None
+    position: Position | None = None
+    archived: bool | None = None
+
+
+class HabitRead(OutputModel):
+    id: int
+    name: str
+    description: str | None
+    frequency: Frequency
+    times_per_period: int | None
+    target_days: list[Weekday] | None
+    every_n_days: int | None
+    kind: Kind
+    goal_value: float | None
+    goal_type: GoalType | None
+    unit: str | None
+    start_date: date
+    end_date: date | None
+    color: str | None
+    icon: str | None
+    position: int
+    archived: bool
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RuleRead(OutputModel):
+    """One version of the schedule and goal, and the local date it took effect."""
+
+    effective_from: date
+    frequency: Frequency
+    times_per_period: int | None
+    target_days: list[Weekday] | None
+    every_n_days: int | None
+    goal_value: float | None
+    goal_type: GoalType | None
+
+
+def _schedule_fields(row: RuleColumns, kind: Kind) -> dict[str, Any]:
+    """The schedule and goal fields of a row, null where they do not apply."""
+    frequency = Frequency(row.frequency)
+    measurable = kind is Kind.measurable
+    return {
+        "frequency": frequency,
+        "times_per_period": row.times_per_period if frequency in MAX_TIMES else None,
+        "target_days": [WEEKDAYS[day] for day in sorted(mask_to_days(row.target_days))]
+        if frequency is Frequency.daily
+        else None,
+        "every_n_days": row.every_n_days if frequency is Frequency.every_n_days else None,
+        "goal_value": row.goal_value if measurable else None,
+        "goal_type": GoalType(row.goal_type) if measurable else None,
+    }
+
+
+def habit_read(habit: Habit) -> HabitRead:
+    kind = Kind(habit.kind)
+    return HabitRead(
+        id=habit.id,
+        name=habit.name,
+        description=habit.description,
+        kind=kind,
+        unit=habit.unit,
+        start_date=habit.start_date,
+        end_date=habit.end_date,
+        color=habit.color,
+        icon=habit.icon,
+        position=habit.position,
+        archived=habit.archived_at is not None,
+        archived_at=habit.archived_at,
+        created_at=habit.created_at,
+        updated_at=habit.updated_at,
+        **_schedule_fields(habit, kind),
+    )
+
+
+def rule_read(rule: HabitRule, kind: Kind) -> RuleRead:
+    return RuleRead(effective_from=rule.effective_from, **_schedule_fields(rule, kind))

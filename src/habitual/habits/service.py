@@ -1,0 +1,231 @@
+"""Rules for habits: coherent schedules, unique active names, order, and honest history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.errors import Conflict, NotFound, Unprocessable
+from habitual.habitmath.schedule import Frequency, GoalType
+from habitual.habits.repository import HabitRepository
+from habitual.habits.rules import (
+    Definition,
+    DefinitionError,
+    Kind,
+    check_definition,
+    mask_to_days,
+    rule_columns,
+)
+from habitual.habits.schemas import HabitPatch, HabitWrite, weekday_numbers
+from habitual.kit.clock import utcnow
+from habitual.models import Habit, HabitRule, User
+from habitual.users.service import local_today
+
+# Which fields belong to which frequency: switching frequency drops the others' values.
+FREQUENCY_FIELDS = {
+    Frequency.daily: {"target_days"},
+    Frequency.weekly: {"times_per_period"},
+    Frequency.monthly: {"times_per_period"},
+    Frequency.every_n_days: {"every_n_days"},
+}
+SCHEDULE_FIELDS = {"frequency", "times_per_period", "target_days", "every_n_days"}
+GOAL_FIELDS = {"goal_value", "goal_type"}
+
+
+def _checked(make_definition: Callable[[], Definition]) -> Definition:
+    """Build a definition and check it, as a 422 that names the field to change."""
+    try:
+        definition = make_definition()
+        check_definition(definition)
+    except DefinitionError as error:
+        raise Unprocessable(error.message, field=("body", error.field)) from None
+    return definition
+
+
+def current_definition(habit: Habit) -> Definition:
+    frequency, kind = Frequency(habit.frequency), Kind(habit.kind)
+    measurable = kind is Kind.measurable
+    return Definition(
+        frequency=frequency,
+        kind=kind,
+        times_per_period=habit.times_per_period
+        if frequency in (Frequency.weekly, Frequency.monthly)
+        else None,
+        target_days=mask_to_days(habit.target_days) if frequency is Frequency.daily else None,
+        every_n_days=habit.every_n_days if frequency is Frequency.every_n_days else None,
+        goal_value=habit.goal_value if measurable else None,
+        goal_type=GoalType(habit.goal_type) if measurable else None,
+        unit=habit.unit if measurable else None,
+    )
+
+
+class HabitService:
+    async def get(self, session: AsyncSession, user: User, habit_id: int) -> Habit:
+        habit = await HabitRepository(session).get_for_owner(user.id, habit_id)
+        if habit is None:
+            raise NotFound("No such habit.")
+        return habit
+
+    async def create(self, session: AsyncSession, user: User, body: HabitWrite) -> Habit:
+        repository = HabitRepository(session)
+        definition = _checked(body.definition)
+        start_date = body.start_date or local_today(user)
+        if body.end_date is not None and body.end_date < start_date:
+            raise Unprocessable(
+                "end_date must not be before start_date.", field=("body", "end_date")
+            )
+        await self._check_name_free(repository, user, body.name)
+        if body.position is None:
+            position = await repository.next_position(user.id)
+        else:
+            position = body.position
+            await repository.make_room(user.id, position, moving_from=None)
+        columns = rule_columns(definition)
+        habit = Habit(
+            user_id=user.id,
+            name=body.name,
+            name_key=body.name.lower(),
+            description=body.description,
+            kind=body.kind.value,
+            unit=body.unit,
+            start_date=start_date,
+            end_date=body.end_date,
+            color=body.color,
+            icon=body.icon,
+            position=position,
+            **columns,
+        )
+        try:
+            await repository.add(habit)
+        except IntegrityError:
+            raise Conflict("You already have an active habit with this name.") from None
+        await repository.put_rule(habit.id, start_date, columns)
+        return habit
+
+    async def replace(
+        self, session: AsyncSession, user: User, habit_id: int, body: HabitWrite
+    ) -> Habit:
+        """PUT: every field as given; fields left out take their defaults."""
+        habit = await self.get(session, user, habit_id)
+        changes = body.model_dump()
+        changes["start_date"] = body.start_date or habit.start_date
+        changes["archived"] = habit.archived_at is not None
+        return await self._apply(session, user, habit, changes, _checked(body.definition))
+
+    async def update(
+        self, session: AsyncSession, user: User, habit_id: int, body: HabitPatch
+    ) -> Habit:
+        """PATCH: only the fields given; the schedule is re-checked as a whole."""
+        habit = await self.get(session, user, habit_id)
+        given = body.model_dump(exclude_unset=True)
+        definition = _checked(lambda: self._merged_definition(habit, given))
+        return await self._apply(session, user, habit, given, definition)
+
+    def _merged_definition(self, habit: Habit, given: dict[str, Any]) -> Definition:
+        current = current_definition(habit)
+        if "kind" in given and given["kind"] != current.kind:
+            raise DefinitionError(
+                "kind", "a habit's kind cannot change; create a new habit for the other kind"
+            )
+        values: dict[str, Any] = {
+            "frequency": current.frequency,
+            "kind": current.kind,
+            "times_per_period": current.times_per_period,
+            "target_days": current.target_days,
+            "every_n_days": current.every_n_days,
+            "goal_value": current.goal_value,
+            "goal_type": current.goal_type,
+            "unit": current.unit,
+        }
+        frequency = given.get("frequency") or current.frequency
+        if frequency != current.frequency:
+            for field in FREQUENCY_FIELDS[current.frequency]:
+                values[field] = None
+        values["frequency"] = frequency
+        for field in ("times_per_period", "every_n_days", "goal_value", "goal_type", "unit"):
+            if field in given:
+                values[field] = given[field]
+        if "target_days" in given:
+            values["target_days"] = weekday_numbers(given["target_days"])
+        return Definition(**values)
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        user: User,
+        habit: Habit,
+        changes: dict[str, Any],
+        definition: Definition,
+    ) -> Habit:
+        repository = HabitRepository(session)
+        if definition.kind.value != habit.kind:
+            raise Unprocessable(
+                "A habit's kind cannot change; create a new habit for the other kind.",
+                field=("body", "kind"),
+            )
+        start_date: date = changes.get("start_date") or habit.start_date
+        end_date: date | None = changes.get("end_date", habit.end_date)
+        if end_date is not None and end_date < start_date:
+            raise Unprocessable(
+                "end_date must not be before start_date.", field=("body", "end_date")
+            )
+        archived = changes.get("archived", habit.archived_at is not None)
+        name: str = changes.get("name") or habit.name
+        if not archived and (name.lower() != habit.name_key or habit.archived_at is not None):
+            await self._check_name_free(repository, user, name, except_habit_id=habit.id)
+        if "position" in changes and changes["position"] is not None:
+            position: int = changes["position"]
+            if position != habit.position:
+                await repository.make_room(user.id, position, moving_from=habit.position)
+                habit.position = position
+        columns = rule_columns(definition)
+        if any(getattr(habit, column) != value for column, value in columns.items()):
+            effective_from = max(local_today(user), start_date)
+            await repository.put_rule(habit.id, effective_from, columns)
+            for column, value in columns.items():
+                setattr(habit, column, value)
+        habit.name, habit.name_key = name, name.lower()
+        habit.start_date, habit.end_date = start_date, end_date
+        habit.unit = definition.unit
+        for field in ("description", "color", "icon"):
+            if field in changes:
+                setattr(habit, field, changes[field])
+        if archived and habit.archived_at is None:
+            habit.archived_at = utcnow()
+        elif not archived:
+            habit.archived_at = None
+        try:
+            await session.flush()
+        except IntegrityError:
+            raise Conflict("You already have an active habit with this name.") from None
+        return habit
+
+    async def _check_name_free(
+        self,
+        repository: HabitRepository,
+        user: User,
+        name: str,
+        except_habit_id: int | None = None,
+    ) -> None:
+        if await repository.active_name_taken(user.id, name.lower(), except_habit_id):
+            raise Conflict(
+                f"You already have an active habit named {name!r}; rename or archive it first."
+            )
+
+    async def delete(self, session: AsyncSession, user: User, habit_id: int) -> None:
+        """Delete the habit with its rules and check-ins."""
+        habit = await self.get(session, user, habit_id)
+        await HabitRepository(session).delete(habit)
+
+    async def history(
+        self, session: AsyncSession, user: User, habit_id: int
+    ) -> tuple[Habit, Sequence[HabitRule]]:
+        habit = await self.get(session, user, habit_id)
+        return habit, await HabitRepository(session).rules(habit.id)
+
+
+habit_service = HabitService()

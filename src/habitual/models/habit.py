@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from habitual.kit.types import BigID, UTCDateTime
+from habitual.models.base import Base, Timestamped
+
+
+class Habit(Timestamped, Base):
+    """What a user wants to do, with its current schedule and goal.
+
+    The schedule and goal columns repeat the newest `habit_rules` row, which keeps every version
+    with the date it took effect; lists, filters and "today" read them here without a join.
+    """
+
+    __tablename__ = "habits"
+    __table_args__ = (
+        CheckConstraint("kind IN ('boolean', 'measurable')", name="kind"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+        CheckConstraint(
+            "frequency IN ('daily', 'weekly', 'monthly', 'every_n_days')", name="frequency"
+        ),
+        CheckConstraint("goal_type IN ('at_least', 'at_most')", name="goal_type"),
+        # Names are unique among a user's active habits, regardless of case.
+        Index(
+            "uq_habits_active_name",
+            "user_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index("ix_habits_user_position", "user_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    frequency: Mapped[str] = mapped_column(String(16))
+    times_per_period: Mapped[int] = mapped_column(default=1)
+    target_days: Mapped[int] = mapped_column(default=127)  # bit n set: weekday n (0 = Monday)
+    every_n_days: Mapped[int] = mapped_column(default=1)
+    goal_value: Mapped[float | None]
+    goal_type: Mapped[str] = mapped_column(String(16), default="at_least")
+    unit: Mapped[str | None] = mapped_column(String(32))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    color: Mapped[str | None] = mapped_column(String(7))
+    icon: Mapped[str | None] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
