@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock clean
+.PHONY: help install run test lint fmt lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,13 @@ fmt: $(STAMP) ## Format and auto-fix with ruff
 lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
 		--python-version 3.11 --quiet -o requirements.lock
+
+bench: $(STAMP) ## Print the benchmarks (PostgreSQL too when HABITUAL_BENCH_POSTGRES_URL is set)
+	$(BIN)/python bench/habitmath_bench.py
+	$(BIN)/python bench/stats_endpoint_bench.py
+	@if [ -n "$$HABITUAL_BENCH_POSTGRES_URL" ]; then \
+		$(BIN)/python bench/stats_endpoint_bench.py "$$HABITUAL_BENCH_POSTGRES_URL"; \
+	else echo "(set HABITUAL_BENCH_POSTGRES_URL=postgresql+asyncpg://... to time PostgreSQL too)"; fi
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -7,6 +7,7 @@ A new route must get an entry: `test_every_api_route_is_in_the_matrix` fails unt
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -17,6 +18,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.deps import SCOPES
+from habitual.notifications.outbox import Channel, Event, notify
+from habitual.notifications.worker import Worker
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
@@ -84,6 +87,69 @@ TODAY_HABIT_FIELDS = frozenset(
         "period",
     }
 )
+RANGE_FIELDS = frozenset({"from", "to"})
+HABIT_STATS_FIELDS = RANGE_FIELDS | {
+    "habit_id",
+    "completed",
+    "due",
+    "met",
+    "success_rate",
+    "current_streak",
+    "longest_streak",
+    "streak_unit",
+    "score",
+    "total_value",
+    "average_value",
+    "by_week",
+    "by_month",
+}
+PROGRESS_FIELDS = RANGE_FIELDS | {"habits"}
+SUMMARY_FIELDS = RANGE_FIELDS | {
+    "habits",
+    "completed",
+    "due",
+    "met",
+    "success_rate",
+    "best_current_streak",
+    "most_consistent",
+    "least_consistent",
+    "completions_by_weekday",
+}
+STREAKS_FIELDS = frozenset({"habit_id", "name", "unit", "current", "longest"})
+SVG = "image/svg+xml"
+REMINDER_FIELDS = frozenset(
+    {
+        "id",
+        "habit_id",
+        "time",
+        "days",
+        "message",
+        "channels",
+        "active",
+        "next_fire_at",
+        "last_fired_at",
+        "created_at",
+        "updated_at",
+    }
+)
+NOTIFICATION_FIELDS = frozenset(
+    {"id", "event", "habit_id", "title", "body", "data", "created_at", "read_at"}
+)
+WEBHOOK_FIELDS = frozenset({"id", "url", "events", "active", "created_at"})
+DELIVERY_FIELDS = frozenset(
+    {
+        "id",
+        "notification_id",
+        "channel",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+    }
+)
 
 
 class Access(Enum):
@@ -104,8 +170,9 @@ class Call:
 
 # Builds a request for `caller`, creating whatever objects it needs on the way.
 Builder = Callable[[Accounts, Account], Awaitable[Call]]
-# The response body: None for 204, a key set for an object, [key set] for a list of objects.
-Shape = frozenset[str] | list[frozenset[str]] | None
+# The response body: None for 204, a key set for an object, [key set] for a list of objects,
+# a media type (str) for a body that is not JSON.
+Shape = frozenset[str] | list[frozenset[str]] | str | None
 
 
 @dataclass(frozen=True)
@@ -272,6 +339,11 @@ def on_habit(make_habit: HabitMaker, path: str, json: Any = None, **params: Any)
     return build
 
 
+async def _progress_of_someone_elses_habit(accounts: Accounts, caller: Account) -> Call:
+    habit_id = await _someone_elses_habit(accounts, caller)
+    return Call(f"{API}/progress", params={"habit_id": habit_id})
+
+
 def own(path: str, json: Any = None, **params: Any) -> Builder:
     return on_habit(_own_checked_in_habit, path, json, **params)
 
@@ -285,6 +357,148 @@ NEW_HABIT = {"name": "Read", "frequency": "weekly", "times_per_period": 3}
 HABIT_PATCH = {"name": "Read more", "color": "#4caf50"}
 DONE = {"status": "done"}
 STEPS = {"value": 2500}
+FROM_AFTER_TO = {"from": "2026-02-01", "to": "2026-01-31"}
+
+REMINDERS = f"{API}/reminders"
+NEW_REMINDER = {"time": "07:30", "days": ["monday", "thursday"], "channels": ["inapp"]}
+REMINDER_PATCH = {"time": "21:15", "message": "Ten pages before bed"}
+NOTIFICATIONS = f"{API}/notifications"
+WEBHOOKS = f"{API}/webhooks"
+# A literal public address: it passes the destination check without a DNS lookup, and nothing
+# is sent to it (no worker runs while a webhook delivery is pending).
+PUBLIC_HOOK = "http://93.184.215.14/hook"
+NEW_WEBHOOK = {"url": PUBLIC_HOOK, "events": ["reminder", "goal_reached"]}
+_dedupe_keys = itertools.count(1)
+
+
+def new_reminder(make_habit: HabitMaker, **changes: Any) -> Builder:
+    """POST /reminders for a habit that `make_habit` makes."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        habit_id = await make_habit(accounts, caller)
+        return Call(REMINDERS, json=NEW_REMINDER | {"habit_id": habit_id} | changes)
+
+    return build
+
+
+async def _reminder_of(accounts: Accounts, owner: Account) -> int:
+    habit_id = await _own_habit(accounts, owner)
+    response = await accounts.client.post(
+        REMINDERS, json=NEW_REMINDER | {"habit_id": habit_id}, headers=owner.auth
+    )
+    assert response.status_code == 201, response.text
+    reminder_id: int = response.json()["id"]
+    return reminder_id
+
+
+async def _list_reminders(accounts: Accounts, caller: Account) -> Call:
+    await _reminder_of(accounts, caller)
+    return Call(REMINDERS)
+
+
+def own_reminder(path: str = "", json: Any = None) -> Builder:
+    """A request to /reminders/{id}`path` about a reminder of the caller."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{REMINDERS}/{await _reminder_of(accounts, caller)}{path}", json=json)
+
+    return build
+
+
+def someone_elses_reminder(path: str = "", json: Any = None) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        other = await accounts.create()
+        return Call(f"{REMINDERS}/{await _reminder_of(accounts, other)}{path}", json=json)
+
+    return build
+
+
+async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
+    """A notification for `owner`, written to the outbox with a delivery per channel."""
+    async with accounts.runtime.database.writer() as session, session.begin():
+        notification_id = await notify(
+            session,
+            user_id=owner.id,
+            habit_id=None,
+            event=Event.reminder,
+            dedupe_key=f"matrix-{next(_dedupe_keys)}",
+            title="Time to read",
+            body="Ten pages before bed.",
+            data={},
+            channels=channels,
+        )
+    assert notification_id is not None
+    return notification_id
+
+
+async def _inbox_notification_of(accounts: Accounts, owner: Account) -> int:
+    """A notification in `owner`'s inbox: the inbox lists what a worker delivered in-app."""
+    notification_id = await _notify(accounts, owner, Channel.inapp)
+    runtime = accounts.runtime
+    async with Worker(runtime.database, runtime.settings) as worker:
+        await worker.run_once()
+    return notification_id
+
+
+def own_notification(path: str) -> Builder:
+    """A request to /notifications/{id}`path` about a notification in the caller's inbox."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{NOTIFICATIONS}/{await _inbox_notification_of(accounts, caller)}{path}")
+
+    return build
+
+
+def someone_elses_notification(path: str) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        other = await accounts.create()
+        return Call(f"{NOTIFICATIONS}/{await _inbox_notification_of(accounts, other)}{path}")
+
+    return build
+
+
+def _inbox_then(path: str) -> Builder:
+    """A request to `path` with a notification in the caller's inbox."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        await _inbox_notification_of(accounts, caller)
+        return Call(path)
+
+    return build
+
+
+async def _retry_a_notification(accounts: Accounts, caller: Account) -> Call:
+    # Anyone's notification: an admin retries for every user.
+    notification_id = await _inbox_notification_of(accounts, await accounts.create())
+    return Call(f"{API}/admin/notifications/{notification_id}/retry")
+
+
+async def _webhook_of(accounts: Accounts, owner: Account) -> int:
+    response = await accounts.client.post(WEBHOOKS, json=NEW_WEBHOOK, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    webhook_id: int = response.json()["id"]
+    return webhook_id
+
+
+async def _list_webhooks(accounts: Accounts, caller: Account) -> Call:
+    await _webhook_of(accounts, caller)
+    return Call(WEBHOOKS)
+
+
+def own_webhook(path: str = "") -> Builder:
+    """A request to /webhooks/{id}`path` about a webhook of the caller."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{WEBHOOKS}/{await _webhook_of(accounts, caller)}{path}")
+
+    return build
+
+
+def someone_elses_webhook(path: str = "") -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{WEBHOOKS}/{await _webhook_of(accounts, await accounts.create())}{path}")
+
+    return build
 
 
 ROUTES = [
@@ -642,6 +856,217 @@ ROUTES = [
         invalid_loc=("query", "tz"),
         token_scope="habits:read",
     ),
+    Route(
+        "GET",
+        "/api/v1/progress",
+        Access.LOGIN,
+        valid=own(f"{API}/progress"),
+        status=200,
+        shape=PROGRESS_FIELDS,
+        invalid=fixed(Call(f"{API}/progress", params={"from": "2025-01-01", "to": "2026-01-02"})),
+        invalid_loc=("query", "from"),
+        unseen=_progress_of_someone_elses_habit,
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/stats",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/stats"),
+        status=200,
+        shape=HABIT_STATS_FIELDS,
+        invalid=own(f"{HABIT}/stats", **FROM_AFTER_TO),
+        invalid_loc=("query", "from"),
+        unseen=someone_elses(f"{HABIT}/stats"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/stats",
+        Access.LOGIN,
+        valid=own(f"{API}/stats"),
+        status=200,
+        shape=SUMMARY_FIELDS,
+        invalid=fixed(Call(f"{API}/stats", params=FROM_AFTER_TO)),
+        invalid_loc=("query", "from"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/streaks",
+        Access.LOGIN,
+        valid=own(f"{API}/streaks"),
+        status=200,
+        shape=[STREAKS_FIELDS],
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/calendar.svg",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/calendar.svg"),
+        status=200,
+        shape=SVG,
+        invalid=own(f"{HABIT}/calendar.svg", year=1800),
+        invalid_loc=("query", "year"),
+        unseen=someone_elses(f"{HABIT}/calendar.svg"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/trend.svg",
+        Access.LOGIN,
+        valid=own(f"{HABIT}/trend.svg"),
+        status=200,
+        shape=SVG,
+        invalid=own(f"{HABIT}/trend.svg", metric="value"),
+        invalid_loc=("query", "metric"),
+        unseen=someone_elses(f"{HABIT}/trend.svg"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/reminders",
+        Access.LOGIN,
+        valid=_list_reminders,
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(REMINDERS, params={"sort": "habit"})),
+        invalid_loc=("query", "sort"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/reminders",
+        Access.LOGIN,
+        valid=new_reminder(_own_habit),
+        status=201,
+        shape=REMINDER_FIELDS,
+        invalid=new_reminder(_own_habit, time="7:30"),
+        invalid_loc=("body", "time"),
+        unseen=new_reminder(_someone_elses_habit),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/reminders/{reminder_id}",
+        Access.LOGIN,
+        valid=own_reminder(),
+        status=200,
+        shape=REMINDER_FIELDS,
+        invalid=fixed(Call(f"{REMINDERS}/first")),
+        invalid_loc=("path", "reminder_id"),
+        unseen=someone_elses_reminder(),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/reminders/{reminder_id}",
+        Access.LOGIN,
+        valid=own_reminder(json=REMINDER_PATCH),
+        status=200,
+        shape=REMINDER_FIELDS,
+        invalid=own_reminder(json={"days": []}),
+        invalid_loc=("body", "days"),
+        unseen=someone_elses_reminder(json=REMINDER_PATCH),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/reminders/{reminder_id}",
+        Access.LOGIN,
+        valid=own_reminder(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{REMINDERS}/0")),
+        invalid_loc=("path", "reminder_id"),
+        unseen=someone_elses_reminder(),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/notifications",
+        Access.LOGIN,
+        valid=_inbox_then(NOTIFICATIONS),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(NOTIFICATIONS, params={"unread": "maybe"})),
+        invalid_loc=("query", "unread"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        Access.LOGIN,
+        valid=own_notification("/read"),
+        status=200,
+        shape=NOTIFICATION_FIELDS,
+        invalid=fixed(Call(f"{NOTIFICATIONS}/first/read")),
+        invalid_loc=("path", "notification_id"),
+        unseen=someone_elses_notification("/read"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/notifications/read-all",
+        Access.LOGIN,
+        valid=_inbox_then(f"{NOTIFICATIONS}/read-all"),
+        status=200,
+        shape=frozenset({"marked"}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/webhooks",
+        Access.LOGIN,
+        valid=_list_webhooks,
+        status=200,
+        shape=[WEBHOOK_FIELDS],
+    ),
+    Route(
+        "POST",
+        "/api/v1/webhooks",
+        Access.LOGIN,
+        valid=fixed(Call(WEBHOOKS, json=NEW_WEBHOOK)),
+        status=201,
+        shape=WEBHOOK_FIELDS | {"secret"},
+        # Loopback: refused by the destination check (the test app allows no private addresses).
+        invalid=fixed(Call(WEBHOOKS, json=NEW_WEBHOOK | {"url": "http://127.0.0.1:8000/hook"})),
+        invalid_loc=("body", "url"),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/webhooks/{webhook_id}",
+        Access.LOGIN,
+        valid=own_webhook(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{WEBHOOKS}/first")),
+        invalid_loc=("path", "webhook_id"),
+        unseen=someone_elses_webhook(),
+    ),
+    Route(
+        "GET",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        Access.LOGIN,
+        valid=own_webhook("/deliveries"),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{WEBHOOKS}/0/deliveries")),
+        invalid_loc=("path", "webhook_id"),
+        unseen=someone_elses_webhook("/deliveries"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/admin/notifications/{notification_id}/retry",
+        Access.ADMIN,
+        valid=_retry_a_notification,
+        status=200,
+        shape=frozenset({"requeued"}),
+        invalid=fixed(Call(f"{API}/admin/notifications/first/retry")),
+        invalid_loc=("path", "notification_id"),
+        unseen=fixed(Call(f"{API}/admin/notifications/{MISSING_ID}/retry")),
+    ),
 ]
 
 PROTECTED = [route for route in ROUTES if route.access is not Access.PUBLIC]
@@ -689,6 +1114,10 @@ def assert_problem(response: httpx.Response, status: int) -> None:
 def assert_shape(response: httpx.Response, shape: Shape) -> None:
     if shape is None:
         assert response.content == b""
+        return
+    if isinstance(shape, str):
+        assert response.headers["content-type"] == shape
+        assert response.content
         return
     body = response.json()
     if isinstance(shape, list):
@@ -760,6 +1189,44 @@ async def test_today_habits_carry_exactly_the_today_habit_fields(client, account
     assert [set(habit) for habit in habits] == [TODAY_HABIT_FIELDS, TODAY_HABIT_FIELDS]
     assert habits[0]["period"] is None
     assert set(habits[1]["period"]) == {"start", "end", "done", "target", "remaining"}
+
+
+async def test_reminder_list_items_carry_exactly_the_reminder_fields(client, accounts):
+    user = await accounts.create()
+    await _reminder_of(accounts, user)
+    await _reminder_of(accounts, user)
+
+    response = await client.get(REMINDERS, headers=user.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [REMINDER_FIELDS, REMINDER_FIELDS]
+
+
+async def test_inbox_items_carry_exactly_the_notification_fields(client, accounts):
+    user = await accounts.create()
+    await _inbox_notification_of(accounts, user)
+    await _inbox_notification_of(accounts, user)
+
+    response = await client.get(NOTIFICATIONS, headers=user.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [NOTIFICATION_FIELDS, NOTIFICATION_FIELDS]
+
+
+async def test_webhook_delivery_items_carry_exactly_the_delivery_fields(client, accounts):
+    user = await accounts.create()
+    webhook_id = await _webhook_of(accounts, user)
+    # No worker runs: the deliveries stay pending and nothing is sent.
+    await _notify(accounts, user, Channel.inapp, Channel.webhook)
+    await _notify(accounts, user, Channel.webhook)
+
+    response = await client.get(f"{WEBHOOKS}/{webhook_id}/deliveries", headers=user.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [DELIVERY_FIELDS, DELIVERY_FIELDS]
 
 
 @routes(PROTECTED)

@@ -85,8 +85,15 @@ class FuzzAccounts:
 
 @pytest.fixture
 def fuzz_app(settings: Settings, runtime: Runtime) -> Iterator[FastAPI]:
-    """A fresh app; `runtime` is asked for so that the tables are emptied afterwards."""
-    yield create_app(settings)
+    """A fresh app; `runtime` is asked for so that the tables are emptied afterwards.
+
+    Schemathesis runs the app's lifespan, which on SQLite would start the embedded worker: it is
+    switched off, as nothing here waits for deliveries. Private webhook addresses are allowed,
+    which also skips resolving the random hosts the fuzzer makes up: no DNS lookups.
+    """
+    yield create_app(
+        settings.model_copy(update={"worker_embedded": False, "webhook_allow_private": True})
+    )
     # Runs the lifespan exit of every app schemathesis started, which disposes their engines on
     # the loop that opened them.
     shutdown_lifespans()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +20,11 @@ from habitual.errors import install_error_handlers
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from habitual.notifications.endpoints import router as notifications_router
+from habitual.notifications.runner import embedded_worker
+from habitual.reminders.endpoints import router as reminders_router
 from habitual.runtime import Runtime
+from habitual.stats.endpoints import router as stats_router
 from habitual.today.endpoints import router as today_router
 from habitual.tokens.endpoints import router as tokens_router
 from habitual.users.endpoints import router as users_router
@@ -39,7 +45,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # Move everything built at start-up out of the collector's sight: full collections then
+        # walk only what requests allocate. Measured on GET /habits/{id}/stats over a decade
+        # (bench/stats_endpoint_bench.py): p95 95 ms without, 23 ms with; the median unchanged.
+        gc.collect()
+        gc.freeze()
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.should_embed_worker:
+                await stack.enter_async_context(embedded_worker(runtime.database, settings))
+            yield
         await runtime.database.dispose()
 
     docs = settings.docs_enabled
@@ -64,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         habits_router,
         checkins_router,
         today_router,
+        stats_router,
+        reminders_router,
+        notifications_router,
         admin_router,
     )
     for router in routers:

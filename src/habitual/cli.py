@@ -1,10 +1,11 @@
-"""`habitual serve | migrate | create-admin`."""
+"""`habitual serve | worker | migrate | create-admin`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
 from habitual.errors import HabitualError
 from habitual.models import Role
+from habitual.notifications.runner import run_worker
 from habitual.users.service import user_service
 
 
@@ -42,6 +44,15 @@ def serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=settings.log_level,
     )
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -113,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="proxies whose X-Forwarded-For is trusted for the client address (127.0.0.1)",
     )
     serve_parser.set_defaults(handler=serve)
+
+    worker_parser = commands.add_parser(
+        "worker",
+        help="fire reminders and deliver notifications",
+        description="Fire due reminders and deliver notifications (in-app, email, webhooks) "
+        "until SIGTERM, which finishes the batch in hand first. Run any number of them against "
+        "PostgreSQL; they share the work. `serve` embeds one on SQLite.",
+    )
+    worker_parser.set_defaults(handler=worker)
 
     migrate_parser = commands.add_parser(
         "migrate",

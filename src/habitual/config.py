@@ -70,6 +70,29 @@ class Settings(BaseSettings):
     )
     redis_key_prefix: str = "habitual"
 
+    worker_embedded: bool | None = Field(
+        default=None,
+        description="Run the notification worker inside `serve` (default: on for SQLite only).",
+    )
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_batch_size: int = Field(default=500, ge=1, le=10_000)
+    delivery_lease_seconds: int = Field(default=120, ge=5)
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    delivery_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "Habitual <habitual@localhost>"
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook URLs that resolve to private, loopback or link-local addresses.",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
     registration_open: bool = True
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     docs_enabled: bool = True
@@ -87,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def should_embed_worker(self) -> bool:
+        return self.is_sqlite if self.worker_embedded is None else self.worker_embedded
 
     @property
     def should_auto_migrate(self) -> bool:

@@ -17,6 +17,7 @@ from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Habit, User
+from habitual.notifications.events import after_checkin
 from habitual.users.service import local_today
 
 # A device clock a little ahead of ours is not a check-in from the future.
@@ -90,8 +91,9 @@ class CheckinService:
             note=body.note,
             now=utcnow(),
         )
-        rule = rule_on(await habit_rules(session, habit), day)
-        return checkin_read(checkin, rule), created
+        rules = await habit_rules(session, habit)
+        await after_checkin(session, user, habit, rules, day, local_today(user))
+        return checkin_read(checkin, rule_on(rules, day)), created
 
     async def delete(self, session: AsyncSession, user: User, habit_id: int, day: date) -> None:
         habit = await habit_service.get(session, user, habit_id)
@@ -140,7 +142,9 @@ class CheckinService:
         checkin = await CheckinRepository(session).add_to_total(
             user.id, habit.id, day, amount=body.value, note=body.note, now=now
         )
-        return checkin_read(checkin, rule_on(await habit_rules(session, habit), day))
+        rules = await habit_rules(session, habit)
+        await after_checkin(session, user, habit, rules, day, local_today(user))
+        return checkin_read(checkin, rule_on(rules, day))
 
 
 checkin_service = CheckinService()

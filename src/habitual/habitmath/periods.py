@@ -67,29 +67,28 @@ class HabitHistory:
     week_start: int = 0
 
 
-def _stretches(history: HabitHistory, last: date) -> Iterator[tuple[Rule, date, date, bool]]:
-    """(rule, first day, last day, open-ended) for each rule's stretch up to `last`."""
+def _stretches(history: HabitHistory, last: date) -> Iterator[tuple[Rule, date, date | None]]:
+    """(rule, first day, last day or None while it has no end) for each stretch up to `last`."""
     rules = history.rules
     for index, rule in enumerate(rules):
         begin = history.start_date if index == 0 else max(rule.effective_from, history.start_date)
-        closed_by_next = index + 1 < len(rules)
-        finish = rules[index + 1].effective_from - ONE_DAY if closed_by_next else last
-        closed = closed_by_next
-        if history.end_date is not None and history.end_date < finish:
-            finish, closed = history.end_date, True
-        if begin <= finish:
-            yield rule, begin, min(finish, last), not closed and finish >= last
+        finish = rules[index + 1].effective_from - ONE_DAY if index + 1 < len(rules) else None
+        if history.end_date is not None and (finish is None or history.end_date < finish):
+            finish = history.end_date
+        if begin <= min(finish or last, last):
+            yield rule, begin, finish
 
 
 def judge(history: HabitHistory, first: date, last: date, today: date) -> list[PeriodResult]:
     """The due periods that begin between `first` and `last` (not after today), in order."""
     last = min(last, today)
     results: list[PeriodResult] = []
-    for rule, begin, finish, open_ended in _stretches(history, last):
+    for rule, begin, finish in _stretches(history, last):
         if rule.is_per_period:
-            results.extend(_judge_whole_periods(history, rule, begin, finish, open_ended, today))
+            results.extend(_judge_whole_periods(history, rule, begin, finish, last, today))
         else:
-            results.extend(_judge_days(history, rule, max(begin, first), finish, today))
+            end = min(finish or last, last)
+            results.extend(_judge_days(history, rule, max(begin, first), end, today))
     return [result for result in results if result.start >= first]
 
 
@@ -120,18 +119,18 @@ def _judge_whole_periods(
     history: HabitHistory,
     rule: Rule,
     begin: date,
-    finish: date,
-    open_ended: bool,
+    finish: date | None,
+    last: date,
     today: date,
 ) -> Iterator[PeriodResult]:
     period_start, period_end = period_bounds(begin, rule.frequency, history.week_start)
     if period_start != begin:  # a partial first period is not judged
         period_start = period_end + ONE_DAY
     checkins = history.checkins
-    while period_start <= finish:
+    while period_start <= last:
         period_end = period_bounds(period_start, rule.frequency, history.week_start)[1]
         unfinished = period_end > today
-        if period_end > finish and not (open_ended and unfinished):
+        if finish is not None and period_end > finish:
             return  # cut short by the next rule or the habit's end: not judged
         met_days = skipped_days = 0
         day = period_start

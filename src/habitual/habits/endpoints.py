@@ -24,6 +24,7 @@ from habitual.habits.schemas import (
 from habitual.habits.service import habit_service
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
 from habitual.models import Habit, User
 
@@ -58,7 +59,9 @@ async def list_habits(
     archived: Annotated[
         bool | None, Query(description="true: only archived; false: only active; unset: all")
     ] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="Part of the name")
+    ] = None,
     frequency: Frequency | None = None,
     kind: Kind | None = None,
 ) -> Page[HabitRead]:

@@ -14,7 +14,7 @@ from habitual.habits.rules import (
     RuleColumns,
     mask_to_days,
 )
-from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.schemas import HabitDate, InputModel, OutputModel
 from habitual.kit.timezones import Weekday
 from habitual.models import Habit, HabitRule
 
@@ -80,8 +80,10 @@ class HabitWrite(InputModel):
         default=None, description="Measurable: at_least (default) or at_most"
     )
     unit: Unit | None = None
-    start_date: date | None = Field(default=None, description="Default: today, in your time zone")
-    end_date: date | None = None
+    start_date: HabitDate | None = Field(
+        default=None, description="Default: today, in your time zone"
+    )
+    end_date: HabitDate | None = None
     color: Color | None = None
     icon: Icon | None = None
     position: Position | None = Field(default=None, description="Default: after the others")
@@ -127,8 +129,8 @@ class HabitPatch(InputModel):
     goal_value: GoalValue | None = None
     goal_type: GoalType | None = None
     unit: Unit | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: HabitDate | None = None
+    end_date: HabitDate | None = None
     color: Color | None = None
     icon: Icon | None = None
     position: Position | None = None

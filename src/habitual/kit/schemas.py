@@ -104,3 +104,8 @@ def _iso_text(value: object) -> object:
 
 
 BirthDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_not_in_future_or_ancient)]
+
+
+# Dates a habit can live on; far outside these, date arithmetic overflows and ranges explode.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)
+HabitDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]

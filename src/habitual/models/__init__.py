@@ -3,24 +3,32 @@
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
 from habitual.models.checkin import Checkin
+from habitual.models.delivery import Delivery
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
+from habitual.models.notification import Notification
 from habitual.models.personal_access_token import PersonalAccessToken
 from habitual.models.profile import Profile
 from habitual.models.refresh_token import RefreshToken
+from habitual.models.reminder import Reminder
 from habitual.models.user import Role, User
+from habitual.models.webhook import Webhook
 
 __all__ = [
     "AuthSession",
     "Base",
     "Checkin",
+    "Delivery",
     "Habit",
     "HabitRule",
     "IdempotencyKey",
+    "Notification",
     "PersonalAccessToken",
     "Profile",
     "RefreshToken",
+    "Reminder",
     "Role",
     "User",
+    "Webhook",
 ]

@@ -13,6 +13,7 @@ from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Weekday, local_date
 from habitual.models import Profile, Role, User
+from habitual.reminders.service import reschedule_all
 from habitual.users.repository import UserRepository
 from habitual.users.schemas import ProfileWrite, UserUpdate
 
@@ -65,8 +66,9 @@ class UserService:
             await self._change_email(
                 session, passwords, user, changes.email, changes.current_password
             )
-        if changes.timezone is not None:
+        if changes.timezone is not None and changes.timezone != user.timezone:
             user.timezone = changes.timezone
+            await reschedule_all(session, user)
         if changes.week_start is not None:
             user.week_start = WEEKDAY_NUMBERS[changes.week_start]
         if changes.day_start is not None:

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from habitual.kit.clock import utcnow
+from habitual.kit.types import BigID, UTCDateTime
+from habitual.models.base import Base
+
+
+class Delivery(Base):
+    """The outbox: one notification on one channel, until delivered or dead.
+
+    A worker claims a row by setting `status='sending'`, `claimed_by` and `lease_until`; a
+    claim whose lease ran out (the worker died) is taken again by the next worker.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint("channel IN ('inapp', 'email', 'webhook')", name="channel"),
+        CheckConstraint("status IN ('pending', 'sending', 'delivered', 'dead')", name="status"),
+        Index("ix_deliveries_ready", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    webhook_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_status_code: Mapped[int | None]
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, Field, field_validator
+
+from habitual.kit.schemas import InputModel, OutputModel
+from habitual.notifications.outbox import Channel, Event
+
+
+class NotificationRead(OutputModel):
+    id: int
+    event: Event
+    habit_id: int | None
+    title: str
+    body: str
+    data: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+class MarkedRead(OutputModel):
+    marked: int = Field(description="How many notifications were newly marked read")
+
+
+class WebhookCreate(InputModel):
+    url: Annotated[AnyHttpUrl, Field(description="Where to POST; must be public (see docs)")]
+    events: Annotated[list[Event], Field(min_length=1, max_length=len(Event))]
+
+    @field_validator("events")
+    @classmethod
+    def _distinct(cls, events: list[Event]) -> list[Event]:
+        if len(set(events)) != len(events):
+            raise ValueError("must not repeat")
+        return events
+
+    @field_validator("url")
+    @classmethod
+    def _short_enough(cls, url: AnyHttpUrl) -> AnyHttpUrl:
+        if len(str(url)) > 2048:
+            raise ValueError("at most 2048 characters")
+        return url
+
+
+class WebhookRead(OutputModel):
+    id: int
+    url: str
+    events: list[Event]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookRead):
+    secret: str = Field(
+        description="The signing secret (`whsec_…`), shown this once: verify `webhook-signature`"
+    )
+
+
+class DeliveryRead(OutputModel):
+    id: int
+    notification_id: int
+    channel: Channel
+    status: str = Field(description="pending, sending, delivered or dead")
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class Requeued(OutputModel):
+    requeued: int = Field(description="Deliveries put back in the queue")

@@ -1,0 +1,1 @@
+"""Reminders: a nudge at a local time on chosen weekdays, fired by the worker."""

@@ -1,0 +1,107 @@
+"""/reminders: nudges at a local time on chosen weekdays."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from sqlalchemy.orm import InstrumentedAttribute
+
+from habitual.deps import Session
+from habitual.errors import problem_responses
+from habitual.habits.endpoints import HabitReader, HabitWriter
+from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.types import MAX_ID
+from habitual.models import Reminder
+from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate
+from habitual.reminders.service import reminder_read, reminder_service
+
+router = APIRouter(prefix="/reminders", tags=["reminders"])
+
+ReminderID = Annotated[int, Path(ge=1, le=MAX_ID)]
+SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "created_at": Reminder.created_at,
+    "next_fire_at": Reminder.next_fire_at,
+    "time": Reminder.local_time,
+}
+
+
+@router.get(
+    "",
+    response_model=Page[ReminderRead],
+    summary="Your reminders",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_reminders(
+    user: HabitReader,
+    session: Session,
+    paging: Annotated[PageParams, Depends(page_params)],
+    sort: Annotated[
+        str | None, Query(description="created_at (default), next_fire_at or time; `-` to reverse")
+    ] = None,
+) -> Page[ReminderRead]:
+    """Every reminder of yours, paginated."""
+    statement = reminder_service.search(user).order_by(
+        *order_by_from(sort, SORTABLE, default="created_at", tiebreak=Reminder.id)
+    )
+    reminders, total = await paginate(session, statement, paging)
+    return Page[ReminderRead](
+        items=[reminder_read(reminder) for reminder in reminders],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReminderRead,
+    summary="Create a reminder",
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
+)
+async def create_reminder(
+    body: ReminderCreate, user: HabitWriter, session: Session
+) -> ReminderRead:
+    """Remind about one of your habits at `time` (your local wall clock) on `days`, through
+    `channels` (`inapp`, `email`, `webhook`). A reminder is not sent when the habit is already
+    met today (or this week or month). A time skipped by a DST change fires at the first valid
+    instant after it; a repeated time fires once."""
+    return reminder_read(await reminder_service.create(session, user, body))
+
+
+@router.get(
+    "/{reminder_id}",
+    response_model=ReminderRead,
+    summary="One reminder",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_reminder(
+    reminder_id: ReminderID, user: HabitReader, session: Session
+) -> ReminderRead:
+    """One of your reminders, with when it fires next."""
+    return reminder_read(await reminder_service.get(session, user, reminder_id))
+
+
+@router.patch(
+    "/{reminder_id}",
+    response_model=ReminderRead,
+    summary="Change a reminder",
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
+)
+async def update_reminder(
+    reminder_id: ReminderID, body: ReminderUpdate, user: HabitWriter, session: Session
+) -> ReminderRead:
+    """Change the fields given; the next firing is computed again."""
+    return reminder_read(await reminder_service.update(session, user, reminder_id, body))
+
+
+@router.delete(
+    "/{reminder_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a reminder",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_reminder(reminder_id: ReminderID, user: HabitWriter, session: Session) -> None:
+    """Delete the reminder."""
+    await reminder_service.delete(session, user, reminder_id)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar
+
+from pydantic import Field, field_validator
+
+from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.timezones import Weekday
+from habitual.notifications.outbox import Channel
+
+LocalTime = Annotated[
+    str,
+    Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local wall time, HH:MM",
+        examples=["07:30"],
+    ),
+]
+Days = Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+Channels = Annotated[list[Channel], Field(min_length=1, max_length=3)]
+Message = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _unique(values: list[str] | None) -> list[str] | None:
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError("must not repeat")
+    return values
+
+
+class ReminderCreate(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"message"})
+
+    habit_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    time: LocalTime
+    days: Days = Field(default_factory=lambda: list(Weekday), description="Default: every day")
+    message: Message | None = None
+    channels: Channels = Field(default_factory=lambda: [Channel.inapp])
+    active: bool = True
+
+    _distinct = field_validator("days", "channels")(_unique)
+
+
+class ReminderUpdate(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"message"})
+
+    habit_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    time: LocalTime | None = None
+    days: Days | None = None
+    message: Message | None = None
+    channels: Channels | None = None
+    active: bool | None = None
+
+    _distinct = field_validator("days", "channels")(_unique)
+
+
+class ReminderRead(OutputModel):
+    id: int
+    habit_id: int
+    time: str
+    days: list[Weekday]
+    message: str | None
+    channels: list[Channel]
+    active: bool
+    next_fire_at: datetime | None = Field(description="When it fires next (UTC); null if inactive")
+    last_fired_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,122 @@
+"""Rules for reminders: only for your own habits, and always knowing when they fire next."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import time
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.errors import NotFound
+from habitual.habits.repository import HabitRepository
+from habitual.habits.rules import days_to_mask, mask_to_days
+from habitual.kit.clock import utcnow
+from habitual.kit.timezones import Weekday
+from habitual.models import Reminder, User
+from habitual.reminders.firing import next_fire_after
+from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate
+
+WEEKDAYS = list(Weekday)
+
+
+def schedule(reminder: Reminder, timezone: str) -> None:
+    """Set `next_fire_at` from the reminder's local time, weekdays and the user's zone."""
+    if not reminder.active:
+        reminder.next_fire_at = None
+        return
+    hour, minute = map(int, reminder.local_time.split(":"))
+    reminder.next_fire_at = next_fire_after(
+        utcnow(), timezone, time(hour, minute), mask_to_days(reminder.days)
+    )
+
+
+async def reschedule_all(session: AsyncSession, user: User) -> None:
+    """After the user's time zone changed: every reminder fires at the same wall time there."""
+    reminders = await session.execute(select(Reminder).where(Reminder.user_id == user.id))
+    for reminder in reminders.scalars():
+        schedule(reminder, user.timezone)
+
+
+def reminder_read(reminder: Reminder) -> ReminderRead:
+    return ReminderRead(
+        id=reminder.id,
+        habit_id=reminder.habit_id,
+        time=reminder.local_time,
+        days=[WEEKDAYS[day] for day in sorted(mask_to_days(reminder.days))],
+        message=reminder.message,
+        channels=reminder.channels,
+        active=reminder.active,
+        next_fire_at=reminder.next_fire_at,
+        last_fired_at=reminder.last_fired_at,
+        created_at=reminder.created_at,
+        updated_at=reminder.updated_at,
+    )
+
+
+def _mask(days: list[Weekday]) -> int:
+    return days_to_mask(frozenset(WEEKDAYS.index(day) for day in days))
+
+
+class ReminderService:
+    def search(self, user: User) -> Select[Reminder]:
+        return select(Reminder).where(Reminder.user_id == user.id)
+
+    async def get(self, session: AsyncSession, user: User, reminder_id: int) -> Reminder:
+        statement = select(Reminder).where(Reminder.id == reminder_id, Reminder.user_id == user.id)
+        reminder = (await session.execute(statement)).scalar_one_or_none()
+        if reminder is None:
+            raise NotFound("No such reminder.")
+        return reminder
+
+    async def _own_habit(self, session: AsyncSession, user: User, habit_id: int) -> None:
+        if await HabitRepository(session).get_for_owner(user.id, habit_id) is None:
+            raise NotFound("No such habit.")
+
+    async def create(self, session: AsyncSession, user: User, body: ReminderCreate) -> Reminder:
+        await self._own_habit(session, user, body.habit_id)
+        reminder = Reminder(
+            user_id=user.id,
+            habit_id=body.habit_id,
+            local_time=body.time,
+            days=_mask(body.days),
+            message=body.message,
+            channels=[channel.value for channel in body.channels],
+            active=body.active,
+        )
+        schedule(reminder, user.timezone)
+        session.add(reminder)
+        await session.flush()
+        return reminder
+
+    async def update(
+        self, session: AsyncSession, user: User, reminder_id: int, body: ReminderUpdate
+    ) -> Reminder:
+        reminder = await self.get(session, user, reminder_id)
+        given = body.model_fields_set
+        if body.habit_id is not None:
+            await self._own_habit(session, user, body.habit_id)
+            reminder.habit_id = body.habit_id
+        if body.time is not None:
+            reminder.local_time = body.time
+        if body.days is not None:
+            reminder.days = _mask(body.days)
+        if "message" in given:
+            reminder.message = body.message
+        if body.channels is not None:
+            reminder.channels = [channel.value for channel in body.channels]
+        if body.active is not None:
+            reminder.active = body.active
+        schedule(reminder, user.timezone)
+        await session.flush()
+        return reminder
+
+    async def delete(self, session: AsyncSession, user: User, reminder_id: int) -> None:
+        await session.delete(await self.get(session, user, reminder_id))
+
+    async def for_habit(self, session: AsyncSession, habit_id: int) -> Sequence[Reminder]:
+        result = await session.execute(select(Reminder).where(Reminder.habit_id == habit_id))
+        return result.scalars().all()
+
+
+reminder_service = ReminderService()

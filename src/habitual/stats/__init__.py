@@ -1,0 +1,1 @@
+"""Progress, statistics, streaks and charts, on top of the pure habit math."""

@@ -1,0 +1,205 @@
+"""/progress, /stats, /streaks, /habits/{id}/stats and the SVG charts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import AfterValidator, BeforeValidator
+
+from habitual.deps import Session
+from habitual.errors import Unprocessable, problem_responses
+from habitual.habitmath.schedule import Status, day_progress, rule_on
+from habitual.habitmath.stats import habit_stats
+from habitual.habits.endpoints import HabitID, HabitReader
+from habitual.kit.schemas import EARLIEST_DATE, LATEST_DATE, NO_NUL
+from habitual.stats.charts import calendar_svg, trend_svg
+from habitual.stats.schemas import HabitStatsRead, HabitStreaks, Progress, Summary
+from habitual.stats.service import date_range, stats_service
+
+router = APIRouter(tags=["progress and statistics"])
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    # Without this `to=0` would pass as a Unix timestamp: 1970-01-01.
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+def _in_calendar(value: date | None) -> date | None:
+    # Ranges are widened to whole weeks and months and walked a day past `to`: far from
+    # date.min and date.max, that can never overflow (a 500).
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+From = Annotated[
+    date | None,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_calendar),
+    Query(alias="from", description="First local date, YYYY-MM-DD (1900 to 2200)"),
+]
+To = Annotated[
+    date | None,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_calendar),
+    Query(alias="to", description="Last local date, YYYY-MM-DD (default: today)"),
+]
+MAX_TREND_DAYS = 3660
+DEFAULT_TREND_DAYS = 12 * 7
+
+
+class SVGResponse(Response):
+    media_type = "image/svg+xml"
+
+
+SVG_OK: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+}
+
+
+@router.get(
+    "/progress",
+    response_model=Progress,
+    response_model_by_alias=True,
+    summary="Day-by-day progress",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_progress(
+    user: HabitReader,
+    session: Session,
+    first: From = None,
+    last: To = None,
+    habit: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="Part of a habit's name")
+    ] = None,
+    habit_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="One habit")] = None,
+) -> Progress:
+    """Every active habit (or those whose name contains `habit`, or the one `habit_id`), with
+    each day's status, value, whether it was due and met, and each period's outcome. Default:
+    the last 7 days; at most 366 days per call."""
+    return await stats_service.progress(session, user, first, last, habit, habit_id)
+
+
+@router.get(
+    "/habits/{habit_id}/stats",
+    response_model=HabitStatsRead,
+    response_model_by_alias=True,
+    summary="A habit's statistics",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_habit_stats(
+    habit_id: HabitID, user: HabitReader, session: Session, first: From = None, last: To = None
+) -> HabitStatsRead:
+    """Completions, due and met periods, success rate, current and longest streak (in the
+    habit's own unit), strength score, totals for measurable habits, and weekly and monthly
+    series. Default range: from the habit's start to today. Days before the start or after
+    today never count; streaks always look at the whole history."""
+    return await stats_service.habit_stats(session, user, habit_id, first, last)
+
+
+@router.get(
+    "/stats",
+    response_model=Summary,
+    response_model_by_alias=True,
+    summary="A summary across your habits",
+    responses=problem_responses(401, 403, 422),
+)
+async def get_summary(
+    user: HabitReader, session: Session, first: From = None, last: To = None
+) -> Summary:
+    """Totals and overall success rate across active habits, the best current streak, the most
+    and least consistent habits, and done check-ins per weekday. Default: the last 30 days."""
+    return await stats_service.summary(session, user, first, last)
+
+
+@router.get(
+    "/streaks",
+    response_model=list[HabitStreaks],
+    summary="Streaks of every habit",
+    responses=problem_responses(401, 403),
+)
+async def get_streaks(user: HabitReader, session: Session) -> list[HabitStreaks]:
+    """Current and longest streak of every active habit, in days, weeks or months."""
+    return await stats_service.streaks(session, user)
+
+
+@router.get(
+    "/habits/{habit_id}/calendar.svg",
+    response_class=SVGResponse,
+    summary="A year's heatmap (SVG)",
+    responses={**SVG_OK, **problem_responses(401, 403, 404, 422)},
+)
+async def get_calendar(
+    habit_id: HabitID,
+    user: HabitReader,
+    session: Session,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Default: this year")] = None,
+) -> SVGResponse:
+    """One cell per day of the year, shaded by how much of the goal was reached."""
+    habit, history, today = await stats_service.history_of(session, user, habit_id)
+    year = year or today.year
+    fractions: dict[date, float | None] = {}
+    day = max(date(year, 1, 1), history.start_date)
+    last = min(date(year, 12, 31), today, history.end_date or today)
+    while day <= last:
+        record = history.checkins.get(day)
+        if record is not None and record.status is Status.skipped:
+            fractions[day] = None
+        else:
+            rule = rule_on(history.rules, day)
+            fractions[day] = day_progress(
+                rule, record.status if record else None, record.value if record else None
+            )
+        day += timedelta(days=1)
+    svg = calendar_svg(f"{habit.name}: {year}", year, fractions, user.week_start)
+    return SVGResponse(svg)
+
+
+@router.get(
+    "/habits/{habit_id}/trend.svg",
+    response_class=SVGResponse,
+    summary="Weekly trend (SVG)",
+    responses={**SVG_OK, **problem_responses(401, 403, 404, 422)},
+)
+async def get_trend(
+    habit_id: HabitID,
+    user: HabitReader,
+    session: Session,
+    first: From = None,
+    last: To = None,
+    metric: Annotated[
+        Literal["rate", "value"],
+        Query(description="rate: weekly success rate; value: weekly total (measurable habits)"),
+    ] = "rate",
+) -> SVGResponse:
+    """A line of the weekly success rate (or weekly total value) over time. Default: the last
+    12 weeks; at most ten years."""
+    habit, history, today = await stats_service.history_of(session, user, habit_id)
+    first, last = date_range(first, last, today, DEFAULT_TREND_DAYS)
+    if (last - first).days + 1 > MAX_TREND_DAYS:
+        raise Unprocessable("At most ten years per chart.", field=("query", "from"))
+    if metric == "value" and habit.kind != "measurable":
+        raise Unprocessable("metric=value needs a measurable habit.", field=("query", "metric"))
+    stats = habit_stats(history, first, last, today)
+    if metric == "rate":
+        points = [(bucket.start, bucket.rate) for bucket in stats.by_week]
+        y_label = "Success rate"
+    else:
+        totals: dict[date, float] = {bucket.start: 0.0 for bucket in stats.by_week}
+        for day, record in history.checkins.items():
+            week = day - timedelta(days=(day.weekday() - user.week_start) % 7)
+            counted = first <= day <= last and record.status is Status.done
+            if week in totals and counted and record.value is not None:
+                totals[week] += record.value
+        points = list(totals.items())
+        y_label = f"Weekly total ({habit.unit})" if habit.unit else "Weekly total"
+    svg = trend_svg(f"{habit.name}: weekly trend", points, y_label, percent=metric == "rate")
+    return SVGResponse(svg)

@@ -1,0 +1,71 @@
+"""Loading habit histories for the math: rules and check-ins in as few round trips as possible."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.habitmath.periods import DayRecord, HabitHistory
+from habitual.habitmath.schedule import Rule, Status
+from habitual.habits.rules import as_rule
+from habitual.models import Checkin, Habit, HabitRule
+from habitual.users.repository import escape_like
+
+STATUSES = {status.value: status for status in Status}
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def habits(
+        self, user_id: int, *, name_contains: str | None = None, habit_id: int | None = None
+    ) -> Sequence[Habit]:
+        """The user's active habits (or the one asked for), in their order."""
+        statement = select(Habit).where(Habit.user_id == user_id)
+        if habit_id is not None:
+            statement = statement.where(Habit.id == habit_id)
+        else:
+            statement = statement.where(Habit.archived_at.is_(None))
+        if name_contains:
+            pattern = f"%{escape_like(name_contains.lower())}%"
+            statement = statement.where(Habit.name_key.like(pattern, escape="\\"))
+        statement = statement.order_by(Habit.position, Habit.id)
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def histories(
+        self, habits: Sequence[Habit], week_start: int, first: date | None = None
+    ) -> dict[int, HabitHistory]:
+        """Each habit's rules and check-ins (from `first`, or all): two queries in all."""
+        if not habits:
+            return {}
+        ids = [habit.id for habit in habits]
+        rules: dict[int, list[Rule]] = defaultdict(list)
+        rule_rows = await self.session.execute(
+            select(HabitRule).where(HabitRule.habit_id.in_(ids)).order_by(HabitRule.effective_from)
+        )
+        for row in rule_rows.scalars():
+            rules[row.habit_id].append(as_rule(row, row.effective_from))
+        checkins: dict[int, dict[date, DayRecord]] = defaultdict(dict)
+        # Plain rows, not ORM objects: a decade of daily check-ins is thousands of them.
+        statement = select(
+            Checkin.habit_id, Checkin.local_date, Checkin.status, Checkin.value
+        ).where(Checkin.habit_id.in_(ids))
+        if first is not None:
+            statement = statement.where(Checkin.local_date >= first)
+        for habit_id, local_date, status, value in await self.session.execute(statement):
+            checkins[habit_id][local_date] = DayRecord(STATUSES[status], value)
+        return {
+            habit.id: HabitHistory(
+                rules=rules.get(habit.id) or [as_rule(habit, habit.start_date)],
+                start_date=habit.start_date,
+                end_date=habit.end_date,
+                checkins=checkins[habit.id],
+                week_start=week_start,
+            )
+            for habit in habits
+        }

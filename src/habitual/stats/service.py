@@ -1,0 +1,263 @@
+"""Progress, statistics and streaks for the current user's habits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from habitual.errors import NotFound, Unprocessable
+from habitual.habitmath.periods import HabitHistory, judge
+from habitual.habitmath.schedule import Frequency, Status, day_met, rule_on
+from habitual.habitmath.stats import STREAK_UNITS, HabitStats, habit_stats
+from habitual.habitmath.streaks import Streak, current_streak, longest_streak
+from habitual.habits.rules import Kind
+from habitual.kit.timezones import Weekday
+from habitual.models import Habit, User
+from habitual.stats.repository import StatsRepository
+from habitual.stats.schemas import (
+    BestStreak,
+    BucketRead,
+    DayProgress,
+    HabitProgress,
+    HabitRate,
+    HabitStatsRead,
+    HabitStreaks,
+    PeriodRead,
+    Progress,
+    StreakRead,
+    Summary,
+)
+from habitual.users.service import local_today
+
+MAX_PROGRESS_DAYS = 366
+DEFAULT_PROGRESS_DAYS = 7
+DEFAULT_SUMMARY_DAYS = 30
+WEEKDAYS = list(Weekday)
+
+
+def date_range(
+    first: date | None, last: date | None, today: date, default_days: int
+) -> tuple[date, date]:
+    """`from` and `to` with their defaults (the last `default_days` days); from <= to."""
+    last = last or today
+    first = first or last - timedelta(days=default_days - 1)
+    if first > last:
+        raise Unprocessable("from must not be after to.", field=("query", "from"))
+    return first, last
+
+
+def streak_read(streak: Streak) -> StreakRead:
+    return StreakRead(length=streak.length, start=streak.start, end=streak.end)
+
+
+def stats_read(habit_id: int, stats: HabitStats) -> HabitStatsRead:
+    buckets = [
+        [
+            BucketRead(start=b.start, completions=b.completions, due=b.due, met=b.met, rate=b.rate)
+            for b in series
+        ]
+        for series in (stats.by_week, stats.by_month)
+    ]
+    return HabitStatsRead(
+        habit_id=habit_id,
+        from_date=stats.first,
+        to_date=stats.last,
+        completed=stats.completed,
+        due=stats.due,
+        met=stats.met,
+        success_rate=stats.success_rate,
+        current_streak=streak_read(stats.current_streak),
+        longest_streak=streak_read(stats.longest_streak),
+        streak_unit=stats.streak_unit,
+        score=stats.score,
+        total_value=stats.total_value,
+        average_value=stats.average_value,
+        by_week=buckets[0],
+        by_month=buckets[1],
+    )
+
+
+class StatsService:
+    async def _one(
+        self, session: AsyncSession, user: User, habit_id: int
+    ) -> tuple[Habit, HabitHistory]:
+        repository = StatsRepository(session)
+        habits = await repository.habits(user.id, habit_id=habit_id)
+        if not habits:
+            raise NotFound("No such habit.")
+        histories = await repository.histories(habits, user.week_start)
+        return habits[0], histories[habits[0].id]
+
+    async def habit_stats(
+        self,
+        session: AsyncSession,
+        user: User,
+        habit_id: int,
+        first: date | None,
+        last: date | None,
+    ) -> HabitStatsRead:
+        habit, history = await self._one(session, user, habit_id)
+        today = local_today(user)
+        # Never after `to`: a habit that starts later has an empty range, not a 422.
+        first = first or min(habit.start_date, last or today)
+        first, last = date_range(first, last, today, 1)
+        return stats_read(habit.id, habit_stats(history, first, last, today))
+
+    async def history_of(
+        self, session: AsyncSession, user: User, habit_id: int
+    ) -> tuple[Habit, HabitHistory, date]:
+        """A habit, its whole history and the user's today: what the charts draw from."""
+        habit, history = await self._one(session, user, habit_id)
+        return habit, history, local_today(user)
+
+    async def progress(
+        self,
+        session: AsyncSession,
+        user: User,
+        first: date | None,
+        last: date | None,
+        name_contains: str | None,
+        habit_id: int | None,
+    ) -> Progress:
+        today = local_today(user)
+        first, last = date_range(first, last, today, DEFAULT_PROGRESS_DAYS)
+        if (last - first).days + 1 > MAX_PROGRESS_DAYS:
+            raise Unprocessable(
+                f"At most {MAX_PROGRESS_DAYS} days per call.", field=("query", "from")
+            )
+        repository = StatsRepository(session)
+        habits = await repository.habits(user.id, name_contains=name_contains, habit_id=habit_id)
+        if habit_id is not None and not habits:
+            raise NotFound("No such habit.")
+        # A week or month that began before `from` still decides whether its days are due.
+        histories = await repository.histories(habits, user.week_start, first - timedelta(days=31))
+        return Progress(
+            from_date=first,
+            to_date=last,
+            habits=[
+                self._habit_progress(habit, histories[habit.id], first, last, today)
+                for habit in habits
+            ],
+        )
+
+    def _habit_progress(
+        self, habit: Habit, history: HabitHistory, first: date, last: date, today: date
+    ) -> HabitProgress:
+        periods = judge(history, first - timedelta(days=31), last, today)
+        due_days: set[date] = set()
+        for period in periods:
+            day = period.start
+            while day <= period.end:
+                due_days.add(day)
+                day += timedelta(days=1)
+        days = []
+        day = first
+        while day <= last:
+            record = history.checkins.get(day)
+            status = record.status if record else None
+            value = record.value if record else None
+            in_life = history.start_date <= day <= today
+            days.append(
+                DayProgress(
+                    date=day,
+                    status=status,
+                    value=value,
+                    due=in_life and day in due_days,
+                    met=in_life and day_met(rule_on(history.rules, day), status, value),
+                )
+            )
+            day += timedelta(days=1)
+        return HabitProgress(
+            id=habit.id,
+            name=habit.name,
+            frequency=Frequency(habit.frequency),
+            kind=Kind(habit.kind),
+            unit=habit.unit,
+            days=days,
+            periods=[
+                PeriodRead(
+                    start=p.start,
+                    end=p.end,
+                    outcome=p.outcome,
+                    met_days=p.met_days,
+                    required=p.required,
+                )
+                for p in periods
+                if p.end >= first and p.start <= last
+            ],
+        )
+
+    async def streaks(self, session: AsyncSession, user: User) -> list[HabitStreaks]:
+        repository = StatsRepository(session)
+        habits = await repository.habits(user.id)
+        histories = await repository.histories(habits, user.week_start)
+        today = local_today(user)
+        result = []
+        for habit in habits:
+            history = histories[habit.id]
+            periods = judge(history, history.start_date, today, today)
+            result.append(
+                HabitStreaks(
+                    habit_id=habit.id,
+                    name=habit.name,
+                    unit=STREAK_UNITS[rule_on(history.rules, today).frequency],
+                    current=streak_read(current_streak(periods)),
+                    longest=streak_read(longest_streak(periods)),
+                )
+            )
+        return result
+
+    async def summary(
+        self, session: AsyncSession, user: User, first: date | None, last: date | None
+    ) -> Summary:
+        today = local_today(user)
+        first, last = date_range(first, last, today, DEFAULT_SUMMARY_DAYS)
+        repository = StatsRepository(session)
+        habits = await repository.habits(user.id)
+        histories = await repository.histories(habits, user.week_start)
+        all_stats = [
+            (habit, habit_stats(histories[habit.id], first, last, today)) for habit in habits
+        ]
+        weekdays: Counter[int] = Counter()
+        for habit in habits:
+            for day, record in histories[habit.id].checkins.items():
+                if first <= day <= last and record.status is Status.done:
+                    weekdays[day.weekday()] += 1
+        rated = [(habit, s) for habit, s in all_stats if s.success_rate is not None]
+        best = max(all_stats, key=lambda pair: pair[1].current_streak.length, default=None)
+        met = sum(s.met for _, s in all_stats)
+        due = sum(s.due for _, s in all_stats)
+        return Summary(
+            from_date=first,
+            to_date=last,
+            habits=len(habits),
+            completed=sum(s.completed for _, s in all_stats),
+            due=due,
+            met=met,
+            success_rate=met / due if due else None,
+            best_current_streak=BestStreak(
+                habit_id=best[0].id,
+                name=best[0].name,
+                length=best[1].current_streak.length,
+                unit=best[1].streak_unit,
+            )
+            if best and best[1].current_streak.length
+            else None,
+            most_consistent=self._rate(
+                max(rated, key=lambda p: p[1].success_rate or 0.0, default=None)
+            ),
+            least_consistent=self._rate(
+                min(rated, key=lambda p: p[1].success_rate or 0.0, default=None)
+            ),
+            completions_by_weekday={WEEKDAYS[n]: weekdays[n] for n in range(7)},
+        )
+
+    def _rate(self, pair: tuple[Habit, HabitStats] | None) -> HabitRate | None:
+        if pair is None or pair[1].success_rate is None:
+            return None
+        return HabitRate(habit_id=pair[0].id, name=pair[0].name, success_rate=pair[1].success_rate)
+
+
+stats_service = StatsService()

@@ -1,0 +1,120 @@
+"""Judging periods, against the day-by-day reference and a few properties of time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, PeriodResult, judge
+from habitual.habitmath.schedule import Frequency, Rule, Status
+from tests.habitmath import reference
+from tests.habitmath.strategies import Case, cases
+
+FAST = settings(max_examples=120, deadline=None)
+THOROUGH = settings(max_examples=250, deadline=None)
+
+
+@THOROUGH
+@given(cases())
+def test_judge_matches_the_day_by_day_reference(case: Case):
+    expected = reference.judge(case.history, case.first, case.last, case.today)
+    assert judge(case.history, case.first, case.last, case.today) == expected
+
+
+@THOROUGH
+@given(cases())
+def test_judging_a_range_is_judging_everything_then_keeping_the_range(case: Case):
+    history, today = case.history, case.today
+    everything = judge(history, history.start_date, today, today)
+    in_range = [period for period in everything if case.first <= period.start <= case.last]
+    assert judge(history, case.first, case.last, today) == in_range
+
+
+@FAST
+@given(cases())
+def test_periods_are_in_order_apart_and_inside_the_habits_life(case: Case):
+    history = case.history
+    periods = judge(history, case.first, case.last, case.today)
+    for earlier, later in pairwise(periods):
+        assert earlier.end < later.start
+    for period in periods:
+        assert max(case.first, history.start_date) <= period.start <= min(case.last, case.today)
+        assert history.end_date is None or period.end <= history.end_date
+        assert (period.outcome is Outcome.met) == (period.met_days >= period.required)
+        if period.outcome is Outcome.pending:
+            assert period.end >= case.today
+
+
+@FAST
+@given(cases(), st.integers(min_value=1, max_value=400))
+def test_the_past_is_judged_the_same_on_any_later_day(case: Case, days_later: int):
+    history, today = case.history, case.today
+    later_today = today + timedelta(days=days_later)
+    then = judge(history, history.start_date, today, today)
+    now = judge(history, history.start_date, later_today, later_today)
+    finished_then = [period for period in then if period.end < today]
+    assert [period for period in now if period.end < today] == finished_then
+
+
+@FAST
+@given(cases())
+def test_check_ins_after_today_change_nothing(case: Case):
+    history, today = case.history, case.today
+    up_to_today = {day: record for day, record in history.checkins.items() if day <= today}
+    trimmed = replace(history, checkins=up_to_today)
+    assert judge(history, case.first, case.last, today) == judge(
+        trimmed, case.first, case.last, today
+    )
+
+
+def weekly(times: int, effective_from: date) -> Rule:
+    return Rule(effective_from=effective_from, frequency=Frequency.weekly, times_per_period=times)
+
+
+def done_on(*days: date) -> dict[date, DayRecord]:
+    return {day: DayRecord(Status.done, None) for day in days}
+
+
+MONDAY = date(2026, 3, 2)
+
+
+def test_a_week_that_begins_in_the_range_is_judged_when_the_range_ends_mid_week():
+    history = HabitHistory(
+        rules=[weekly(1, MONDAY)],
+        start_date=MONDAY,
+        end_date=None,
+        checkins=done_on(MONDAY + timedelta(days=5)),
+    )
+    wednesday = MONDAY + timedelta(days=2)
+    assert judge(history, MONDAY, wednesday, today=date(2026, 4, 1)) == [
+        PeriodResult(MONDAY, MONDAY + timedelta(days=6), Outcome.met, 1, 1)
+    ]
+
+
+def test_the_current_week_is_judged_while_a_rule_change_waits_weeks_ahead():
+    history = HabitHistory(
+        rules=[weekly(1, MONDAY), weekly(2, MONDAY + timedelta(days=28))],
+        start_date=MONDAY,
+        end_date=None,
+        checkins=done_on(MONDAY + timedelta(days=7)),
+    )
+    tuesday_of_week_two = MONDAY + timedelta(days=8)
+    assert judge(history, MONDAY, tuesday_of_week_two, tuesday_of_week_two) == [
+        PeriodResult(MONDAY, MONDAY + timedelta(days=6), Outcome.missed, 0, 1),
+        PeriodResult(MONDAY + timedelta(days=7), MONDAY + timedelta(days=13), Outcome.met, 1, 1),
+    ]
+
+
+def test_a_week_the_habit_ends_in_is_never_judged_even_before_the_end_comes():
+    history = HabitHistory(
+        rules=[weekly(1, MONDAY)],
+        start_date=MONDAY,
+        end_date=MONDAY + timedelta(days=3),
+        checkins=done_on(MONDAY),
+    )
+    assert judge(history, MONDAY, MONDAY, today=MONDAY) == []
+    assert judge(history, MONDAY, MONDAY, today=MONDAY + timedelta(days=30)) == []
