@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.kit.upsert import insert_for
 from habitual.models import Checkin
 
 
@@ -55,12 +55,15 @@ class CheckinRepository:
     ) -> tuple[Checkin, bool]:
         """Create or replace the day's check-in; True if it was created.
 
-        The unique index decides between two concurrent writers: the insert runs in a savepoint,
-        and the one that loses the race replaces the winner's row instead.
+        The unique index decides between concurrent writers (`ON CONFLICT DO UPDATE`). Whether
+        the row was new: PostgreSQL says so itself (`xmax = 0` only for an inserted row); SQLite
+        runs one writer at a time, so a look-up first is exact there.
         """
-        existing = await self.on(habit_id, local_date)
-        if existing is None:
-            checkin = Checkin(
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        existed = False if postgres else await self.on(habit_id, local_date) is not None
+        statement = (
+            insert_for(self.session, Checkin)
+            .values(
                 user_id=user_id,
                 habit_id=habit_id,
                 local_date=local_date,
@@ -70,20 +73,14 @@ class CheckinRepository:
                 created_at=now,
                 updated_at=now,
             )
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(checkin)
-                return checkin, True
-            except IntegrityError:
-                existing = await self.on(habit_id, local_date)
-                assert existing is not None
-        await self.session.execute(
-            update(Checkin)
-            .where(Checkin.id == existing.id)
-            .values(status=status, value=value, note=note, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[Checkin.habit_id, Checkin.local_date],
+                set_={"status": status, "value": value, "note": note, "updated_at": now},
+            )
+            .returning(Checkin, literal_column("xmax = 0") if postgres else literal(not existed))
         )
-        await self.session.refresh(existing)
-        return existing, False
+        checkin, inserted = (await self.session.execute(statement)).one()
+        return checkin, bool(inserted)
 
     async def add_to_total(
         self,
@@ -95,43 +92,28 @@ class CheckinRepository:
         note: str | None,
         now: datetime,
     ) -> Checkin:
-        """Add `amount` to the day's value, atomically: concurrent additions all count."""
-        if await self.on(habit_id, local_date) is None:
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(
-                        Checkin(
-                            user_id=user_id,
-                            habit_id=habit_id,
-                            local_date=local_date,
-                            status="done",
-                            value=amount,
-                            note=note,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
-                checkin = await self.on(habit_id, local_date)
-                assert checkin is not None
-                return checkin
-            except IntegrityError:
-                pass  # someone else created the day meanwhile: add to theirs
-        values: dict[str, object] = {
-            "status": "done",
-            # Evaluated by the database under the row lock, so concurrent additions all count.
-            "value": func.coalesce(Checkin.value, 0.0) + amount,
-            "updated_at": now,
-        }
-        if note is not None:
-            values["note"] = note
-        await self.session.execute(
-            update(Checkin)
-            .where(Checkin.habit_id == habit_id, Checkin.local_date == local_date)
-            .values(**values)
+        """Add `amount` to the day's value in one statement: the database adds under the row
+        lock, so concurrent additions all count."""
+        statement = insert_for(self.session, Checkin).values(
+            user_id=user_id,
+            habit_id=habit_id,
+            local_date=local_date,
+            status="done",
+            value=amount,
+            note=note,
+            created_at=now,
+            updated_at=now,
         )
-        checkin = await self.on(habit_id, local_date)
-        assert checkin is not None
-        await self.session.refresh(checkin)
+        statement = statement.on_conflict_do_update(
+            index_elements=[Checkin.habit_id, Checkin.local_date],
+            set_={
+                "status": "done",
+                "value": func.coalesce(Checkin.value, 0.0) + statement.excluded.value,
+                "note": func.coalesce(statement.excluded.note, Checkin.note),
+                "updated_at": now,
+            },
+        ).returning(Checkin)
+        checkin: Checkin = (await self.session.execute(statement)).scalar_one()
         return checkin
 
     async def delete_on(self, habit_id: int, local_date: date) -> bool:

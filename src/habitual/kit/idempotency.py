@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.errors import Unprocessable
 from habitual.kit.clock import utcnow
+from habitual.kit.upsert import insert_for
 from habitual.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
@@ -73,8 +73,9 @@ async def run_once(
 ) -> Response:
     """Run `handler` unless this key already answered; store its answer with the key.
 
-    The key is claimed before the work, in the request's transaction: a concurrent duplicate
-    blocks on the unique index until the first commits, then replays its answer.
+    The key is claimed before the work, in the request's transaction, with one
+    `INSERT ... ON CONFLICT`: a concurrent duplicate blocks on the unique index until the first
+    commits, then finds its answer and replays it. A failed request rolls its claim back.
     """
     if key is None:
         status, model = await handler()
@@ -82,24 +83,47 @@ async def run_once(
     stored = await _stored(session, user_id, key)
     if stored is not None:
         return _replay(stored, fingerprint)
-    await session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.user_id == user_id, IdempotencyKey.created_at < utcnow() - RETENTION
+    claim = (
+        insert_for(session, IdempotencyKey)
+        .values(
+            user_id=user_id,
+            key=key,
+            request_hash=fingerprint,
+            response_status=0,
+            response_body="",
+            created_at=utcnow(),
         )
+        .on_conflict_do_update(  # an expired key of the same name is taken over
+            index_elements=[IdempotencyKey.user_id, IdempotencyKey.key],
+            set_={
+                "request_hash": fingerprint,
+                "response_status": 0,
+                "response_body": "",
+                "created_at": utcnow(),
+            },
+            where=IdempotencyKey.created_at < utcnow() - RETENTION,
+        )
+        .returning(IdempotencyKey.id)
     )
-    record = IdempotencyKey(
-        user_id=user_id, key=key, request_hash=fingerprint, response_status=0, response_body=""
-    )
-    try:
-        async with session.begin_nested():
-            session.add(record)
-    except IntegrityError:
+    record_id = (await session.execute(claim)).scalar_one_or_none()
+    if record_id is None:  # a concurrent request with this key committed first
         stored = await _stored(session, user_id, key)
         if stored is None:
-            raise
+            raise Unprocessable("This Idempotency-Key is in use; retry shortly.")
         return _replay(stored, fingerprint)
     status, model = await handler()
     body: Any = model.model_dump_json()
-    record.response_status, record.response_body = status, body
-    await session.flush()
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == record_id)
+        .values(response_status=status, response_body=body)
+    )
     return Response(body, status_code=status, media_type="application/json")
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    """Delete keys past their retention (the worker calls this now and then)."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - RETENTION)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

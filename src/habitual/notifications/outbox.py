@@ -14,10 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.kit.clock import utcnow
+from habitual.kit.upsert import insert_for
 from habitual.models import Delivery, Notification, Webhook
 
 
@@ -59,10 +59,8 @@ async def notify_many(
     if not notices:
         return {}
     now = now or utcnow()  # the worker passes its own clock
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        upsert(Notification)
+        insert_for(session, Notification)
         .values(
             [
                 {

@@ -16,7 +16,7 @@ import random
 import socket
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -28,6 +28,7 @@ from habitual.db import Database
 from habitual.habitmath.schedule import Frequency, Status, day_met, period_bounds
 from habitual.habits.rules import as_rule, mask_to_days
 from habitual.kit.clock import utcnow
+from habitual.kit.idempotency import purge_expired
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Delivery, Habit, Notification, Reminder, User, Webhook
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 # well inside the default 120 s lease, so live claims are not taken over.
 MAX_DELIVERY_BATCH = 100
 DELIVERY_CONCURRENCY = 20
+HOUSEKEEPING_INTERVAL = timedelta(minutes=10)
 
 
 def backoff_seconds(attempts: int, settings: Settings, rng: random.Random) -> float:
@@ -128,6 +130,7 @@ class Worker:
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._http: httpx.AsyncClient | None = None
+        self._next_housekeeping = datetime.min.replace(tzinfo=UTC)
 
     async def __aenter__(self) -> Worker:
         self._http = httpx.AsyncClient(follow_redirects=False)
@@ -327,7 +330,17 @@ class Worker:
 
     async def run_once(self) -> int:
         """One round: fire due reminders, then deliver one batch. How much work was done."""
+        await self.housekeeping()
         return await self.fire_due_reminders() + await self.deliver_batch()
+
+    async def housekeeping(self) -> None:
+        """Now and then: forget Idempotency-Keys past their 24 hours."""
+        now = self.clock()
+        if now < self._next_housekeeping:
+            return
+        self._next_housekeeping = now + HOUSEKEEPING_INTERVAL
+        async with self.database.writer() as session, session.begin():
+            await purge_expired(session)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; the batch in hand is always finished first."""
