@@ -6,10 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock bench clean
+.PHONY: help install run test lint fmt lock bench bench-load clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,12 +38,17 @@ lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
 		--python-version 3.11 --quiet -o requirements.lock
 
-bench: $(STAMP) ## Print the benchmarks (PostgreSQL too when HABITUAL_BENCH_POSTGRES_URL is set)
+bench: $(STAMP) ## All benchmarks and the wrk load run (PostgreSQL too with HABITUAL_BENCH_POSTGRES_URL)
 	$(BIN)/python bench/habitmath_bench.py
 	$(BIN)/python bench/stats_endpoint_bench.py
 	@if [ -n "$$HABITUAL_BENCH_POSTGRES_URL" ]; then \
-		$(BIN)/python bench/stats_endpoint_bench.py "$$HABITUAL_BENCH_POSTGRES_URL"; \
-	else echo "(set HABITUAL_BENCH_POSTGRES_URL=postgresql+asyncpg://... to time PostgreSQL too)"; fi
+		$(BIN)/python bench/stats_endpoint_bench.py "$$HABITUAL_BENCH_POSTGRES_URL" && \
+		$(BIN)/python bench/reminders_bench.py "$$HABITUAL_BENCH_POSTGRES_URL"; \
+	else echo "(set HABITUAL_BENCH_POSTGRES_URL=postgresql+asyncpg://... to measure PostgreSQL too)"; fi
+	$(BIN)/python bench/load.py $(ARGS)
+
+bench-load: $(STAMP) ## Only the wrk load run into bench/RESULTS.md (ARGS="--sizes 1000")
+	$(BIN)/python bench/load.py $(ARGS)
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
