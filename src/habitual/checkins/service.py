@@ -92,8 +92,9 @@ class CheckinService:
             now=utcnow(),
         )
         rules = await habit_rules(session, habit)
-        await after_checkin(session, user, habit, rules, day, local_today(user))
-        return checkin_read(checkin, rule_on(rules, day)), created
+        read = checkin_read(checkin, rule_on(rules, day))
+        await after_checkin(session, user, habit, rules, day, local_today(user), met=read.met)
+        return read, created
 
     async def delete(self, session: AsyncSession, user: User, habit_id: int, day: date) -> None:
         habit = await habit_service.get(session, user, habit_id)
@@ -143,8 +144,9 @@ class CheckinService:
             user.id, habit.id, day, amount=body.value, note=body.note, now=now
         )
         rules = await habit_rules(session, habit)
-        await after_checkin(session, user, habit, rules, day, local_today(user))
-        return checkin_read(checkin, rule_on(rules, day))
+        read = checkin_read(checkin, rule_on(rules, day))
+        await after_checkin(session, user, habit, rules, day, local_today(user), met=read.met)
+        return read
 
 
 checkin_service = CheckinService()

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, judge
-from habitual.habitmath.schedule import Frequency, Rule, Status, day_met, rule_on
+from habitual.habitmath.schedule import Frequency, Rule, day_met, rule_on
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
 from habitual.models import Checkin, Habit, User
 from habitual.notifications.outbox import Channel, Event, notify
+from habitual.stats.repository import STATUSES
 
 MILESTONES = (7, 30, 100, 365)
 EVENT_CHANNELS = (Channel.inapp, Channel.webhook)
@@ -30,9 +31,22 @@ LOOKBACK_DAYS = {
 
 
 async def after_checkin(
-    session: AsyncSession, user: User, habit: Habit, rules: list[Rule], day: date, today: date
+    session: AsyncSession,
+    user: User,
+    habit: Habit,
+    rules: list[Rule],
+    day: date,
+    today: date,
+    *,
+    met: bool,
 ) -> None:
-    """Record the notifications that the check-in of `day` earned."""
+    """Record the notifications that the check-in of `day` earned.
+
+    Only a met day can earn one (a skip neither lengthens a streak nor counts towards a
+    target), so anything else costs no query.
+    """
+    if not met:
+        return
     rule = rule_on(rules, day)
     lookback = LOOKBACK_DAYS[rule.frequency]
     if rule.frequency is Frequency.every_n_days:
@@ -43,7 +57,7 @@ async def after_checkin(
             Checkin.habit_id == habit.id, Checkin.local_date >= first
         )
     )
-    checkins = {local: DayRecord(Status(status), value) for local, status, value in rows}
+    checkins = {local: DayRecord(STATUSES[status], value) for local, status, value in rows}
     record = checkins.get(day)
     history = HabitHistory(  # check-ins from `first` on suffice; periods are judged from there
         rules=rules,
