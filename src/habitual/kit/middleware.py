@@ -34,7 +34,10 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, whether announced or streamed."""
+    """Refuse request bodies over `max_bytes` with 413, whether announced or streamed.
+
+    FastAPI's own `max_body_size` answers an announced oversize body in plain text, outside
+    the exception handlers; this one always answers problem+json, as every error must."""
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
