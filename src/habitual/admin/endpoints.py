@@ -60,13 +60,7 @@ async def list_users(
         .search(q, role, is_active)
         .order_by(*order_by_from(sort, SORTABLE, default="id", tiebreak=User.id))
     )
-    users, total = await paginate(session, statement, paging)
-    return Page[UserRead](
-        items=[UserRead.model_validate(user) for user in users],
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return await paginate(session, statement, paging, UserRead.model_validate)
 
 
 @router.post(

@@ -77,13 +77,7 @@ async def list_habits(
         )
         .order_by(*order_by_from(sort, SORTABLE, default="position", tiebreak=Habit.id))
     )
-    habits, total = await paginate(session, statement, paging)
-    return Page[HabitRead](
-        items=[habit_read(habit) for habit in habits],
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return await paginate(session, statement, paging, habit_read)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -63,9 +63,12 @@ def order_by_from(
 
 
 async def paginate(
-    session: AsyncSession, statement: Select[RowT], params: PageParams
-) -> tuple[Sequence[RowT], int]:
-    """Run one page of `statement` and count all its rows."""
+    session: AsyncSession,
+    statement: Select[RowT],
+    params: PageParams,
+    item: Callable[[RowT], ItemT],
+) -> Page[ItemT]:
+    """One page of `statement`, each row turned into its schema by `item`, with the total."""
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
     total = (await session.execute(count_statement)).scalar_one()
     rows = (
@@ -73,4 +76,8 @@ async def paginate(
         .scalars()
         .all()
     )
-    return rows, total
+    # At run time the item type is the response model's business; Page[Any] validates nothing.
+    page: Page[ItemT] = Page[Any](
+        items=[item(row) for row in rows], total=total, page=params.page, page_size=params.page_size
+    )
+    return page

@@ -55,13 +55,7 @@ async def list_notifications(
     if unread:
         statement = statement.where(Notification.read_at.is_(None))
     statement = statement.order_by(Notification.created_at.desc(), Notification.id.desc())
-    notifications, total = await paginate(session, statement, paging)
-    return Page[NotificationRead](
-        items=[NotificationRead.model_validate(n) for n in notifications],
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return await paginate(session, statement, paging, NotificationRead.model_validate)
 
 
 @router.post(
@@ -190,13 +184,7 @@ async def list_deliveries(
         .where(Delivery.webhook_id == webhook_id)
         .order_by(Delivery.created_at.desc(), Delivery.id.desc())
     )
-    deliveries, total = await paginate(session, statement, paging)
-    return Page[DeliveryRead](
-        items=[DeliveryRead.model_validate(d) for d in deliveries],
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return await paginate(session, statement, paging, DeliveryRead.model_validate)
 
 
 @router.post(

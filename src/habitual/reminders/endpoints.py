@@ -44,13 +44,7 @@ async def list_reminders(
     statement = reminder_service.search(user).order_by(
         *order_by_from(sort, SORTABLE, default="created_at", tiebreak=Reminder.id)
     )
-    reminders, total = await paginate(session, statement, paging)
-    return Page[ReminderRead](
-        items=[reminder_read(reminder) for reminder in reminders],
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return await paginate(session, statement, paging, reminder_read)
 
 
 @router.post(
