@@ -71,14 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     app.include_router(health_router)
+    # Routes are matched in order: the hot paths first (routing was ~14% of a `GET /today`
+    # when /today came sixth).
     routers = (
+        today_router,
+        checkins_router,
+        habits_router,
+        stats_router,
         auth_router,
         users_router,
         tokens_router,
-        habits_router,
-        checkins_router,
-        today_router,
-        stats_router,
         reminders_router,
         notifications_router,
         admin_router,

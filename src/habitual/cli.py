@@ -40,6 +40,10 @@ def serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # The standard loop, not uvloop: with a saturated process uvloop served some
+        # connections late (wrk against a handler that never yields: p50 87 ms, p99 1.37 s
+        # and timeouts; with asyncio p50 91 ms, p99 94 ms, the same req/s).
+        loop="asyncio",
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=settings.log_level,

@@ -24,19 +24,23 @@ from sqlalchemy.ext.asyncio import (
 
 from habitual.config import Settings
 from habitual.errors import HabitualError
+from habitual.kit.rawsql import RawDatabase, create_lane
 
 WRITE_OPTION = "habitual_write"
 
 
 @dataclass(frozen=True)
 class Database:
-    """The engine and the two ways to open a session on it: for reading, for writing."""
+    """The engine, the two ways to open a session on it (for reading, for writing), and the
+    driver itself for the measured hot paths (kit/rawsql.py)."""
 
     engine: AsyncEngine
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
+    raw: RawDatabase
 
     async def dispose(self) -> None:
+        await self.raw.close()
         await self.engine.dispose()
 
 
@@ -84,6 +88,7 @@ def create_database(settings: Settings, **engine_options: Any) -> Database:
         engine=engine,
         reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
         writer=async_sessionmaker(write_engine, expire_on_commit=False, autoflush=False),
+        raw=create_lane(url, settings.database_pool_size),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from habitual.checkins.schemas import CheckinWrite
 from habitual.checkins.service import checkin_service
 from habitual.habitmath.schedule import Status
+from habitual.kit.rawsql import RawConnection, RawDatabase, Work
 from habitual.models import Delivery, Notification, User
 from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
@@ -183,18 +184,35 @@ async def test_an_event_waits_for_the_worker_before_it_shows_in_the_inbox(client
     assert await notification_rows(runtime) == 1
 
 
+class FailsAfterTheWork:
+    """A database whose write transaction fails after the work is done, so it rolls back."""
+
+    def __init__(self, raw: RawDatabase):
+        self.raw = raw
+        self.dialect = raw.dialect
+
+    async def write(self, work: Work[Any]) -> Any:
+        async def then_fail(connection: RawConnection) -> Any:
+            await work(connection)
+            told = await connection.fetchrow("SELECT count(*) FROM notifications")
+            assert told is not None
+            assert told[0] == 1  # the event was written, in this transaction
+            raise RuntimeError("the request failed after the check-in")
+
+        return await self.raw.write(then_fail)
+
+
 async def test_a_rolled_back_check_in_leaves_no_notification_behind(client, alice, runtime):
     habit = await pages_habit(client, alice)
-
-    async with runtime.database.writer() as session:
+    database: Any = FailsAfterTheWork(runtime.database.raw)
+    async with runtime.database.reader() as session:
         user = await session.get(User, alice.id)
-        assert user is not None
+    assert user is not None
+
+    with pytest.raises(RuntimeError, match="failed after the check-in"):
         await checkin_service.put(
-            session, user, habit["id"], TODAY, CheckinWrite(status=Status.done, value=12)
+            database, user, habit["id"], TODAY, CheckinWrite(status=Status.done, value=12)
         )
-        told = await session.execute(select(func.count()).select_from(Notification))
-        assert told.scalar_one() == 1  # the event was written, in this transaction
-        await session.rollback()
 
     assert await notification_rows(runtime) == 0
     assert await delivery_rows(runtime) == 0

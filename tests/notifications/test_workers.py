@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from habitual.auth.passwords import Passwords
 from habitual.db import Database, create_database
+from habitual.kit.rawsql import session_connection
 from habitual.models import Delivery
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
 from habitual.notifications.worker import Worker
@@ -157,7 +158,7 @@ async def test_sigterm_stops_the_worker_process_cleanly(tmp_path: Path):
                 password=PASSWORD,
             )
             notice = Notice(user.id, None, Event.reminder, "sigterm", "Reminder", "Now.", {})
-            await notify_many(session, [notice])
+            await notify_many(await session_connection(session), [notice])
         worker = await habitual("worker", environment=environment, cwd=tmp_path)
         try:
             # Its signal handlers are in place once it has delivered the waiting notification.

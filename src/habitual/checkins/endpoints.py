@@ -10,12 +10,12 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
-from habitual.deps import Scoped, Session
+from habitual.deps import Caller, RuntimeDep, Scoped, ScopedCaller, Session
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.models import User
-from habitual.users.service import local_today
+from habitual.users.service import Person, local_today
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
 
@@ -31,7 +31,7 @@ DayParam = Annotated[
 ]
 
 
-def _day(user: User, value: str) -> date:
+def _day(user: Person, value: str) -> date:
     if value == "today":
         return local_today(user)
     try:
@@ -55,13 +55,15 @@ async def put_checkin(
     day: DayParam,
     body: CheckinWrite,
     response: Response,
-    user: CheckinWriter,
-    session: Session,
+    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    runtime: RuntimeDep,
 ) -> CheckinRead:
     """Create (201) or replace (200) the check-in of a local date: `done` (measurable habits
     give the day's `value`) or `skipped` (neither met nor missed). Any day from the habit's
     start up to today in your time zone; never the future."""
-    checkin, created = await checkin_service.put(session, user, habit_id, _day(user, day), body)
+    checkin, created = await checkin_service.put(
+        runtime.database.raw, caller, habit_id, _day(caller, day), body
+    )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return checkin
 

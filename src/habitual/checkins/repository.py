@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, func, literal, literal_column, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.kit.rawsql import RawConnection, Row
 from habitual.kit.upsert import insert_for
 from habitual.models import Checkin
 
@@ -15,12 +17,6 @@ from habitual.models import Checkin
 class CheckinRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
-
-    async def on(self, habit_id: int, local_date: date) -> Checkin | None:
-        statement = select(Checkin).where(
-            Checkin.habit_id == habit_id, Checkin.local_date == local_date
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def between(self, habit_id: int, first: date, last: date) -> Sequence[Checkin]:
         statement = (
@@ -33,54 +29,6 @@ class CheckinRepository:
             .order_by(Checkin.local_date)
         )
         return (await self.session.execute(statement)).scalars().all()
-
-    async def of_user_between(self, user_id: int, first: date, last: date) -> Sequence[Checkin]:
-        statement = select(Checkin).where(
-            Checkin.user_id == user_id,
-            Checkin.local_date >= first,
-            Checkin.local_date <= last,
-        )
-        return (await self.session.execute(statement)).scalars().all()
-
-    async def put(
-        self,
-        user_id: int,
-        habit_id: int,
-        local_date: date,
-        *,
-        status: str,
-        value: float | None,
-        note: str | None,
-        now: datetime,
-    ) -> tuple[Checkin, bool]:
-        """Create or replace the day's check-in; True if it was created.
-
-        The unique index decides between concurrent writers (`ON CONFLICT DO UPDATE`). Whether
-        the row was new: PostgreSQL says so itself (`xmax = 0` only for an inserted row); SQLite
-        runs one writer at a time, so a look-up first is exact there.
-        """
-        postgres = self.session.get_bind().dialect.name == "postgresql"
-        existed = False if postgres else await self.on(habit_id, local_date) is not None
-        statement = (
-            insert_for(self.session, Checkin)
-            .values(
-                user_id=user_id,
-                habit_id=habit_id,
-                local_date=local_date,
-                status=status,
-                value=value,
-                note=note,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=[Checkin.habit_id, Checkin.local_date],
-                set_={"status": status, "value": value, "note": note, "updated_at": now},
-            )
-            .returning(Checkin, literal_column("xmax = 0") if postgres else literal(not existed))
-        )
-        checkin, inserted = (await self.session.execute(statement)).one()
-        return checkin, bool(inserted)
 
     async def add_to_total(
         self,
@@ -121,3 +69,95 @@ class CheckinRepository:
             delete(Checkin).where(Checkin.habit_id == habit_id, Checkin.local_date == local_date)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class CheckinRow(NamedTuple):
+    local_date: date
+    status: str
+    value: float | None
+    note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DayRow(NamedTuple):
+    habit_id: int
+    local_date: date
+    status: str
+    value: float | None
+
+
+class CheckinRows:
+    """The hot paths' check-in queries, on the driver (kit/rawsql.py)."""
+
+    def __init__(self, connection: RawConnection):
+        self.connection = connection
+
+    async def of_user_between(self, user_id: int, first: date, last: date) -> list[DayRow]:
+        rows = await self.connection.fetch(
+            "SELECT habit_id, local_date, status, value FROM checkins "
+            "WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3",
+            user_id,
+            first,
+            last,
+        )
+        return [DayRow(*row) for row in rows]
+
+    async def put(
+        self,
+        user_id: int,
+        habit_id: int,
+        local_date: date,
+        *,
+        status: str,
+        value: float | None,
+        note: str | None,
+        now: datetime,
+    ) -> tuple[CheckinRow, bool, tuple[str, float | None] | None]:
+        """Create or replace the day's check-in: the row, whether it was created, and the status
+        and value it had before (None if it was new).
+
+        The unique index decides between concurrent writers (`ON CONFLICT DO UPDATE`). Whether
+        the row was new: PostgreSQL says so itself (`xmax = 0` only for an inserted row), and
+        the earlier values come from the statement's snapshot, so a writer that lost the race
+        to create the row sees none (it then looks at the day's events again; they are recorded
+        once, by dedupe key). SQLite runs one writer at a time, so a look-up first is exact.
+        """
+        upsert = (
+            "INSERT INTO checkins "
+            "(user_id, habit_id, local_date, status, value, note, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
+            "ON CONFLICT (habit_id, local_date) DO UPDATE SET status = excluded.status, "
+            "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at "
+            "RETURNING local_date, status, value, note, created_at, updated_at"
+        )
+        values = (user_id, habit_id, local_date, status, value, note, now)
+        if self.connection.dialect == "postgresql":
+            row = await self.connection.fetchrow(
+                "WITH previous AS (SELECT status, value FROM checkins "  # noqa: S608 - constants
+                "WHERE habit_id = $2 AND local_date = $3) "
+                + upsert
+                + ", xmax = 0, (SELECT status FROM previous), (SELECT value FROM previous)",
+                *values,
+            )
+            assert row is not None  # an upsert always returns its row
+            created, old_status, old_value = row[6:]
+        else:
+            before = await self.connection.fetchrow(
+                "SELECT status, value FROM checkins WHERE habit_id = $1 AND local_date = $2",
+                habit_id,
+                local_date,
+            )
+            row = await self.connection.fetchrow(upsert, *values)
+            assert row is not None
+            created = before is None
+            old_status, old_value = (None, None) if before is None else before
+        previous = None if old_status is None else (old_status, old_value)
+        return CheckinRow(*row[:6]), bool(created), previous
+
+    async def days_of(self, habit_id: int) -> list[Row]:
+        """Every check-in of a habit as (local_date, status, value): a decade of daily ones is
+        thousands, and tuples from the driver cost a fraction of ORM rows."""
+        return await self.connection.fetch(
+            "SELECT local_date, status, value FROM checkins WHERE habit_id = $1", habit_id
+        )

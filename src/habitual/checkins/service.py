@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitual.checkins.repository import CheckinRepository
+from habitual.checkins.repository import CheckinRepository, CheckinRow, CheckinRows
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
-from habitual.habits.repository import HabitRepository
-from habitual.habits.rules import Kind, as_rule
+from habitual.habits.repository import HabitRepository, HabitRows
+from habitual.habits.rules import Kind, rules_of
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
+from habitual.kit.rawsql import RawConnection, RawDatabase, session_connection
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Habit, User
 from habitual.notifications.events import after_checkin
-from habitual.users.service import local_today
+from habitual.users.service import Person, local_today
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def checkin_read(checkin: Checkin, rule: Rule) -> CheckinRead:
+class Dated(Protocol):
+    """A habit's dates and kind: an ORM `Habit` or a `HabitRow`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+
+
+def checkin_read(checkin: Checkin | CheckinRow, rule: Rule) -> CheckinRead:
     status = Status(checkin.status)
     return CheckinRead(
         date=checkin.local_date,
@@ -38,13 +51,12 @@ def checkin_read(checkin: Checkin, rule: Rule) -> CheckinRead:
 
 
 async def habit_rules(session: AsyncSession, habit: Habit) -> list[Rule]:
-    rows = await HabitRepository(session).rules(habit.id)
-    return [as_rule(row, row.effective_from) for row in rows] or [as_rule(habit, habit.start_date)]
+    return rules_of(habit, await HabitRepository(session).rules(habit.id))
 
 
 class CheckinService:
     def check_date(
-        self, user: User, habit: Habit, day: date, field: tuple[str, ...] = ("path", "date")
+        self, user: Person, habit: Dated, day: date, field: tuple[str, ...] = ("path", "date")
     ) -> None:
         """A check-in may fall on any day from the habit's start to its end, up to today."""
         today = local_today(user)
@@ -63,7 +75,7 @@ class CheckinService:
                 field=field,
             )
 
-    def check_value(self, habit: Habit, body: CheckinWrite) -> None:
+    def check_value(self, habit: Dated, body: CheckinWrite) -> None:
         if Kind(habit.kind) is Kind.boolean:
             if body.value is not None:
                 raise Unprocessable(
@@ -77,24 +89,40 @@ class CheckinService:
             raise Unprocessable("A skipped day has no value.", field=("body", "value"))
 
     async def put(
-        self, session: AsyncSession, user: User, habit_id: int, day: date, body: CheckinWrite
+        self, database: RawDatabase, caller: Person, habit_id: int, day: date, body: CheckinWrite
     ) -> tuple[CheckinRead, bool]:
-        habit = await habit_service.get(session, user, habit_id)
-        self.check_date(user, habit, day)
-        self.check_value(habit, body)
-        checkin, created = await CheckinRepository(session).put(
-            user.id,
-            habit.id,
-            day,
-            status=body.status.value,
-            value=body.value,
-            note=body.note,
-            now=utcnow(),
-        )
-        rules = await habit_rules(session, habit)
-        read = checkin_read(checkin, rule_on(rules, day))
-        await after_checkin(session, user, habit, rules, day, local_today(user), met=read.met)
-        return read, created
+        """Create or replace a day's check-in, and record the events it earned; True if created.
+
+        A write that leaves the day met as it was earns nothing new, so it reads no history.
+        """
+        now = utcnow()
+
+        async def write(connection: RawConnection) -> tuple[CheckinRead, bool]:
+            found = await HabitRows(connection).owned(caller.id, habit_id)
+            if found is None:
+                raise NotFound("No such habit.")
+            habit, versions = found
+            self.check_date(caller, habit, day)
+            self.check_value(habit, body)
+            checkin, created, previous = await CheckinRows(connection).put(
+                caller.id,
+                habit.id,
+                day,
+                status=body.status.value,
+                value=body.value,
+                note=body.note,
+                now=now,
+            )
+            rules = rules_of(habit, versions)
+            rule = rule_on(rules, day)
+            read = checkin_read(checkin, rule)
+            was_met = previous is not None and day_met(rule, Status(previous[0]), previous[1])
+            if read.met and not was_met:
+                today = local_today(caller)
+                await after_checkin(connection, caller, habit, rules, day, today, met=True)
+            return read, created
+
+        return await database.write(write)
 
     async def delete(self, session: AsyncSession, user: User, habit_id: int, day: date) -> None:
         habit = await habit_service.get(session, user, habit_id)
@@ -145,7 +173,8 @@ class CheckinService:
         )
         rules = await habit_rules(session, habit)
         read = checkin_read(checkin, rule_on(rules, day))
-        await after_checkin(session, user, habit, rules, day, local_today(user), met=read.met)
+        connection = await session_connection(session)
+        await after_checkin(connection, user, habit, rules, day, local_today(user), met=read.met)
         return read
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.kit.rawsql import RawConnection, Row
 from habitual.models import Habit, HabitRule
 from habitual.users.repository import escape_like
 
@@ -113,3 +114,80 @@ class HabitRepository:
             return
         self.session.add(HabitRule(habit_id=habit_id, effective_from=effective_from, **columns))
         await self.session.flush()
+
+
+class HabitRow(NamedTuple):
+    """A habit as the hot paths read it (kit/rawsql.py): what they show and judge."""
+
+    id: int
+    name: str
+    kind: str
+    unit: str | None
+    color: str | None
+    icon: str | None
+    start_date: date
+    end_date: date | None
+    frequency: str
+    times_per_period: int
+    target_days: int
+    every_n_days: int
+    goal_value: float | None
+    goal_type: str
+
+
+class RuleRow(NamedTuple):
+    effective_from: date
+    frequency: str
+    times_per_period: int
+    target_days: int
+    every_n_days: int
+    goal_value: float | None
+    goal_type: str
+
+
+HABITS_WITH_RULES = (
+    "SELECT h.id, h.name, h.kind, h.unit, h.color, h.icon, h.start_date, h.end_date, "
+    "h.frequency, h.times_per_period, h.target_days, h.every_n_days, h.goal_value, h.goal_type, "
+    "r.effective_from, r.frequency, r.times_per_period, r.target_days, r.every_n_days, "
+    "r.goal_value, r.goal_type "
+    "FROM habits h LEFT JOIN habit_rules r ON r.habit_id = h.id "
+)
+
+
+def _with_rules(rows: Sequence[Row]) -> list[tuple[HabitRow, list[RuleRow]]]:
+    """Rows of habit x rule version (ordered by habit) -> each habit with its versions."""
+    habits: list[tuple[HabitRow, list[RuleRow]]] = []
+    for row in rows:
+        if not habits or habits[-1][0].id != row[0]:
+            habits.append((HabitRow(*row[:14]), []))
+        if row[14] is not None:
+            habits[-1][1].append(RuleRow(*row[14:]))
+    return habits
+
+
+class HabitRows:
+    """The hot paths' habit queries, on the driver: each habit with its rule versions in one
+    statement (the ORM path took two, ~35% of `GET /today` in SQLAlchemy)."""
+
+    def __init__(self, connection: RawConnection):
+        self.connection = connection
+
+    async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[RuleRow]] | None:
+        rows = await self.connection.fetch(
+            HABITS_WITH_RULES + "WHERE h.id = $1 AND h.user_id = $2 ORDER BY r.effective_from",
+            habit_id,
+            user_id,
+        )
+        habits = _with_rules(rows)
+        return habits[0] if habits else None
+
+    async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[RuleRow]]]:
+        """The user's habits running on `day`, in their order."""
+        rows = await self.connection.fetch(
+            HABITS_WITH_RULES + "WHERE h.user_id = $1 AND h.archived_at IS NULL "
+            "AND h.start_date <= $2 AND (h.end_date IS NULL OR h.end_date >= $2) "
+            "ORDER BY h.position, h.id, r.effective_from",
+            user_id,
+            day,
+        )
+        return _with_rules(rows)

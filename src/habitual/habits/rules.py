@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -103,12 +104,35 @@ def mask_to_days(mask: int) -> frozenset[int]:
 class RuleColumns(Protocol):
     """The schedule and goal columns that `habits` and `habit_rules` rows both have."""
 
-    frequency: str
-    times_per_period: int
-    target_days: int
-    every_n_days: int
-    goal_value: float | None
-    goal_type: str
+    @property
+    def frequency(self) -> str: ...
+    @property
+    def times_per_period(self) -> int: ...
+    @property
+    def target_days(self) -> int: ...
+    @property
+    def every_n_days(self) -> int: ...
+    @property
+    def goal_value(self) -> float | None: ...
+    @property
+    def goal_type(self) -> str: ...
+
+
+class RuleVersion(RuleColumns, Protocol):
+    @property
+    def effective_from(self) -> date: ...
+
+
+class RuledHabit(RuleColumns, Protocol):
+    @property
+    def start_date(self) -> date: ...
+
+
+def rules_of(habit: RuledHabit, versions: Sequence[RuleVersion]) -> list[Rule]:
+    """A habit's rules, oldest first: its stored versions, or its own columns from its start."""
+    return [as_rule(version, version.effective_from) for version in versions] or [
+        as_rule(habit, habit.start_date)
+    ]
 
 
 def as_rule(row: RuleColumns, effective_from: date) -> Rule:

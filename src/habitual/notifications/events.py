@@ -6,34 +6,70 @@ has a dedupe key, so it is told at most once per habit, event and period.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, judge
-from habitual.habitmath.schedule import Frequency, Rule, day_met, rule_on
+from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, PeriodResult, judge
+from habitual.habitmath.schedule import Frequency, Rule, day_met, period_bounds, rule_on
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
-from habitual.models import Checkin, Habit, User
-from habitual.notifications.outbox import Channel, Event, notify
+from habitual.kit.rawsql import RawConnection
+from habitual.notifications.outbox import Channel, Event, Notice, notify_many
 from habitual.stats.repository import STATUSES
+from habitual.users.service import Person
 
 MILESTONES = (7, 30, 100, 365)
-EVENT_CHANNELS = (Channel.inapp, Channel.webhook)
-# How far back to look so that a streak of the largest milestone can be seen whole.
-LOOKBACK_DAYS = {
-    Frequency.daily: 366,
-    Frequency.every_n_days: 366,  # times the interval, below
-    Frequency.weekly: 366 * 7,
-    Frequency.monthly: 366 * 31,
+EVENT_CHANNELS = frozenset({Channel.inapp, Channel.webhook})
+# Days in one period of each schedule (every_n_days: times the interval).
+PERIOD_DAYS = {
+    Frequency.daily: 1,
+    Frequency.every_n_days: 1,
+    Frequency.weekly: 7,
+    Frequency.monthly: 31,
 }
+# How many periods back to read: most streaks end within the first window, which also holds a
+# 30-period milestone whole; the second holds the largest milestone (365) whole.
+LOOKBACK_PERIODS = (40, 366)
+
+
+class HabitFacts(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+
+
+async def _days_since(
+    connection: RawConnection, habit_id: int, first: date
+) -> dict[date, DayRecord]:
+    rows = await connection.fetch(
+        "SELECT local_date, status, value FROM checkins WHERE habit_id = $1 AND local_date >= $2",
+        habit_id,
+        first,
+    )
+    return {local: DayRecord(STATUSES[status], value) for local, status, value in rows}
+
+
+def _cut_by_a_miss(periods: Sequence[PeriodResult]) -> bool:
+    """Whether the latest missed period, which ends the current streak, lies inside the window
+    (not its first period, which the window may cut short)."""
+    for index in range(len(periods) - 1, -1, -1):
+        if periods[index].outcome is Outcome.missed:
+            return index > 0
+    return False
 
 
 async def after_checkin(
-    session: AsyncSession,
-    user: User,
-    habit: Habit,
+    connection: RawConnection,
+    person: Person,
+    habit: HabitFacts,
     rules: list[Rule],
     day: date,
     today: date,
@@ -43,89 +79,98 @@ async def after_checkin(
     """Record the notifications that the check-in of `day` earned.
 
     Only a met day can earn one (a skip neither lengthens a streak nor counts towards a
-    target), so anything else costs no query.
+    target), so anything else costs no query. The streak is judged over the last 40 periods,
+    and over 366 only when no miss inside those ends it.
     """
     if not met:
         return
+    user_id = person.id
     rule = rule_on(rules, day)
-    lookback = LOOKBACK_DAYS[rule.frequency]
-    if rule.frequency is Frequency.every_n_days:
-        lookback = 366 * rule.every_n_days
-    first = max(habit.start_date, today - timedelta(days=lookback))
-    rows = await session.execute(
-        select(Checkin.local_date, Checkin.status, Checkin.value).where(
-            Checkin.habit_id == habit.id, Checkin.local_date >= first
+    span = PERIOD_DAYS[rule.frequency] * (
+        rule.every_n_days if rule.frequency is Frequency.every_n_days else 1
+    )
+    # The day's own period is judged whole, however far back it lies.
+    own_period = period_bounds(day, rule.frequency, person.week_start)[0]
+    for periods_back in LOOKBACK_PERIODS:
+        back = today - timedelta(days=periods_back * span)
+        first = max(habit.start_date, min(back, own_period))
+        checkins = await _days_since(connection, habit.id, first)
+        history = HabitHistory(  # check-ins from `first` on suffice; periods are judged from there
+            rules=rules,
+            start_date=habit.start_date,
+            end_date=habit.end_date,
+            checkins=checkins,
+            week_start=person.week_start,
         )
-    )
-    checkins = {local: DayRecord(STATUSES[status], value) for local, status, value in rows}
+        periods = judge(history, first, today, today)
+        if first == habit.start_date or _cut_by_a_miss(periods):
+            break
     record = checkins.get(day)
-    history = HabitHistory(  # check-ins from `first` on suffice; periods are judged from there
-        rules=rules,
-        start_date=habit.start_date,
-        end_date=habit.end_date,
-        checkins=checkins,
-        week_start=user.week_start,
-    )
-    periods = judge(history, first, today, today)
+    notices: list[Notice] = []
 
     if (
         record is not None
         and rule.goal_value is not None
         and day_met(rule, record.status, record.value)
     ):
-        await notify(
-            session,
-            user_id=user.id,
-            habit_id=habit.id,
-            event=Event.goal_reached,
-            dedupe_key=f"goal:{habit.id}:{day.isoformat()}",
-            title=f"Goal reached: {habit.name}",
-            body=f"{habit.name}: {_amount(record.value)}{_unit(habit)} on {day.isoformat()}, "
-            f"goal {_amount(rule.goal_value)}{_unit(habit)}.",
-            data={"habit_id": habit.id, "date": day.isoformat(), "value": record.value},
-            channels=EVENT_CHANNELS,
+        notices.append(
+            Notice(
+                user_id=user_id,
+                habit_id=habit.id,
+                event=Event.goal_reached,
+                dedupe_key=f"goal:{habit.id}:{day.isoformat()}",
+                title=f"Goal reached: {habit.name}",
+                body=f"{habit.name}: {_amount(record.value)}{_unit(habit)} on {day.isoformat()}, "
+                f"goal {_amount(rule.goal_value)}{_unit(habit)}.",
+                data={"habit_id": habit.id, "date": day.isoformat(), "value": record.value},
+                channels=EVENT_CHANNELS,
+            )
         )
 
     if rule.is_per_period:
         for period in periods:
             if period.start <= day <= period.end and period.outcome is Outcome.met:
                 which = "week" if rule.frequency is Frequency.weekly else "month"
-                await notify(
-                    session,
-                    user_id=user.id,
-                    habit_id=habit.id,
-                    event=Event.target_met,
-                    dedupe_key=f"target:{habit.id}:{period.start.isoformat()}",
-                    title=f"Target met: {habit.name}",
-                    body=f"{habit.name}: {period.met_days} of {period.required} this {which}.",
-                    data={
-                        "habit_id": habit.id,
-                        "period_start": period.start.isoformat(),
-                        "period_end": period.end.isoformat(),
-                    },
-                    channels=EVENT_CHANNELS,
+                notices.append(
+                    Notice(
+                        user_id=user_id,
+                        habit_id=habit.id,
+                        event=Event.target_met,
+                        dedupe_key=f"target:{habit.id}:{period.start.isoformat()}",
+                        title=f"Target met: {habit.name}",
+                        body=f"{habit.name}: {period.met_days} of {period.required} this {which}.",
+                        data={
+                            "habit_id": habit.id,
+                            "period_start": period.start.isoformat(),
+                            "period_end": period.end.isoformat(),
+                        },
+                        channels=EVENT_CHANNELS,
+                    )
                 )
 
     streak = current_streak(periods)
     if streak.length in MILESTONES and streak.end is not None:
         unit = STREAK_UNITS[rule.frequency]
-        await notify(
-            session,
-            user_id=user.id,
-            habit_id=habit.id,
-            event=Event.streak_milestone,
-            dedupe_key=f"streak:{habit.id}:{streak.length}:{streak.end.isoformat()}",
-            title=f"{streak.length} {unit} in a row: {habit.name}",
-            body=f"You kept {habit.name} going for {streak.length} {unit}.",
-            data={
-                "habit_id": habit.id,
-                "length": streak.length,
-                "unit": unit,
-                "start": streak.start.isoformat() if streak.start else None,
-                "end": streak.end.isoformat(),
-            },
-            channels=EVENT_CHANNELS,
+        notices.append(
+            Notice(
+                user_id=user_id,
+                habit_id=habit.id,
+                event=Event.streak_milestone,
+                dedupe_key=f"streak:{habit.id}:{streak.length}:{streak.end.isoformat()}",
+                title=f"{streak.length} {unit} in a row: {habit.name}",
+                body=f"You kept {habit.name} going for {streak.length} {unit}.",
+                data={
+                    "habit_id": habit.id,
+                    "length": streak.length,
+                    "unit": unit,
+                    "start": streak.start.isoformat() if streak.start else None,
+                    "end": streak.end.isoformat(),
+                },
+                channels=EVENT_CHANNELS,
+            )
         )
+
+    await notify_many(connection, notices)
 
 
 def _amount(value: float | None) -> str:
@@ -134,5 +179,5 @@ def _amount(value: float | None) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
-def _unit(habit: Habit) -> str:
+def _unit(habit: HabitFacts) -> str:
     return f" {habit.unit}" if habit.unit else ""

@@ -6,6 +6,7 @@ so a rolled-back request leaves nothing behind and a committed one is never lost
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,12 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from habitual.kit.clock import utcnow
-from habitual.kit.upsert import insert_for
-from habitual.models import Delivery, Notification, Webhook
+from habitual.kit.rawsql import RawConnection, from_json
 
 
 class Event(StrEnum):
@@ -48,80 +45,85 @@ class Notice:
     channels: frozenset[Channel] = field(default_factory=lambda: frozenset({Channel.inapp}))
 
 
+def _values(rows: int, columns: int) -> str:
+    """`($1, $2), ($3, $4)`: the placeholders of a multi-row VALUES."""
+    return ", ".join(
+        "(" + ", ".join(f"${row * columns + column + 1}" for column in range(columns)) + ")"
+        for row in range(rows)
+    )
+
+
 async def notify_many(
-    session: AsyncSession, notices: Sequence[Notice], now: datetime | None = None
+    connection: RawConnection, notices: Sequence[Notice], now: datetime | None = None
 ) -> dict[str, int]:
     """Record notifications and one delivery per channel (per subscribed webhook).
 
     Notices whose `dedupe_key` was recorded before are skipped: each event is told once. Three
     statements whatever the number of notices. Returns the new ids by dedupe key.
+
+    On the driver (kit/rawsql.py), because a check-in records its events here in its own
+    transaction; a SQLAlchemy session passes `await session_connection(session)`.
     """
     if not notices:
         return {}
     now = now or utcnow()  # the worker passes its own clock
-    statement = (
-        insert_for(session, Notification)
-        .values(
-            [
-                {
-                    "user_id": notice.user_id,
-                    "habit_id": notice.habit_id,
-                    "event": notice.event.value,
-                    "dedupe_key": notice.dedupe_key,
-                    "title": notice.title,
-                    "body": notice.body,
-                    "data": notice.data,
-                    "created_at": now,
-                }
-                for notice in notices
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Notification.id, Notification.dedupe_key)
+    rows = await connection.fetch(
+        "INSERT INTO notifications "  # noqa: S608 - only placeholders are formatted in
+        "(user_id, habit_id, event, dedupe_key, title, body, data, created_at) "
+        f"VALUES {_values(len(notices), 8)} "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+        *(
+            value
+            for notice in notices
+            for value in (
+                notice.user_id,
+                notice.habit_id,
+                notice.event.value,
+                notice.dedupe_key,
+                notice.title,
+                notice.body,
+                json.dumps(notice.data),
+                now,
+            )
+        ),
     )
-    created = {key: id_ for id_, key in await session.execute(statement)}
+    created: dict[str, int] = {key: id_ for id_, key in rows}
     fresh = [notice for notice in notices if notice.dedupe_key in created]
     webhooks: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
-    webhook_users = {n.user_id for n in fresh if Channel.webhook in n.channels}
+    webhook_users = sorted({n.user_id for n in fresh if Channel.webhook in n.channels})
     if webhook_users:
-        rows = await session.execute(
-            select(Webhook.user_id, Webhook.id, Webhook.events).where(
-                Webhook.user_id.in_(webhook_users), Webhook.active.is_(True)
-            )
-        )
-        for user_id, webhook_id, events in rows:
-            webhooks[user_id].append((webhook_id, events))
-    deliveries: list[dict[str, Any]] = []
+        for user_id, webhook_id, events in await connection.fetch(
+            "SELECT user_id, id, events FROM webhooks "  # noqa: S608 - placeholders only
+            f"WHERE active AND user_id IN {_values(1, len(webhook_users))}",
+            *webhook_users,
+        ):
+            webhooks[user_id].append((webhook_id, from_json(events)))
+    deliveries: list[tuple[int, str, int | None]] = []
     for notice in fresh:
         notification_id = created[notice.dedupe_key]
         for channel in (Channel.inapp, Channel.email):
             if channel in notice.channels:
-                deliveries.append(_delivery(notification_id, channel, None, now))
+                deliveries.append((notification_id, channel.value, None))
         if Channel.webhook in notice.channels:
             for webhook_id, events in webhooks[notice.user_id]:
                 if notice.event.value in events:
-                    deliveries.append(_delivery(notification_id, Channel.webhook, webhook_id, now))
+                    deliveries.append((notification_id, Channel.webhook.value, webhook_id))
     if deliveries:
-        await session.execute(insert(Delivery), deliveries)
+        await connection.execute(
+            "INSERT INTO deliveries "  # noqa: S608 - only placeholders are formatted in
+            "(notification_id, channel, webhook_id, status, attempts, next_attempt_at, created_at) "
+            f"VALUES {_values(len(deliveries), 7)}",
+            *(
+                value
+                for notification_id, channel, webhook_id in deliveries
+                for value in (notification_id, channel, webhook_id, "pending", 0, now, now)
+            ),
+        )
     return created
 
 
-def _delivery(
-    notification_id: int, channel: Channel, webhook_id: int | None, now: datetime
-) -> dict[str, Any]:
-    return {
-        "notification_id": notification_id,
-        "channel": channel.value,
-        "webhook_id": webhook_id,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-
-
 async def notify(
-    session: AsyncSession,
+    connection: RawConnection,
     *,
     user_id: int,
     habit_id: int | None,
@@ -134,4 +136,4 @@ async def notify(
 ) -> int | None:
     """Record one notification; its id, or None if `dedupe_key` was seen before."""
     notice = Notice(user_id, habit_id, event, dedupe_key, title, body, data, frozenset(channels))
-    return (await notify_many(session, [notice])).get(dedupe_key)
+    return (await notify_many(connection, [notice])).get(dedupe_key)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
-from habitual.deps import Session
+from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habitmath.schedule import Status, day_progress, rule_on
 from habitual.habitmath.stats import habit_stats
@@ -96,13 +96,17 @@ async def get_progress(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_habit_stats(
-    habit_id: HabitID, user: HabitReader, session: Session, first: From = None, last: To = None
+    habit_id: HabitID,
+    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    runtime: RuntimeDep,
+    first: From = None,
+    last: To = None,
 ) -> HabitStatsRead:
     """Completions, due and met periods, success rate, current and longest streak (in the
     habit's own unit), strength score, totals for measurable habits, and weekly and monthly
     series. Default range: from the habit's start to today. Days before the start or after
     today never count; streaks always look at the whole history."""
-    return await stats_service.habit_stats(session, user, habit_id, first, last)
+    return await stats_service.habit_stats(runtime.database.raw, caller, habit_id, first, last)
 
 
 @router.get(
@@ -139,12 +143,12 @@ async def get_streaks(user: HabitReader, session: Session) -> list[HabitStreaks]
 )
 async def get_calendar(
     habit_id: HabitID,
-    user: HabitReader,
-    session: Session,
+    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    runtime: RuntimeDep,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Default: this year")] = None,
 ) -> SVGResponse:
     """One cell per day of the year, shaded by how much of the goal was reached."""
-    habit, history, today = await stats_service.history_of(session, user, habit_id)
+    habit, history, today = await stats_service.history_of(runtime.database.raw, caller, habit_id)
     year = year or today.year
     fractions: dict[date, float | None] = {}
     day = max(date(year, 1, 1), history.start_date)
@@ -159,7 +163,7 @@ async def get_calendar(
                 rule, record.status if record else None, record.value if record else None
             )
         day += timedelta(days=1)
-    svg = calendar_svg(f"{habit.name}: {year}", year, fractions, user.week_start)
+    svg = calendar_svg(f"{habit.name}: {year}", year, fractions, caller.week_start)
     return SVGResponse(svg)
 
 
@@ -171,8 +175,8 @@ async def get_calendar(
 )
 async def get_trend(
     habit_id: HabitID,
-    user: HabitReader,
-    session: Session,
+    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    runtime: RuntimeDep,
     first: From = None,
     last: To = None,
     metric: Annotated[
@@ -182,7 +186,7 @@ async def get_trend(
 ) -> SVGResponse:
     """A line of the weekly success rate (or weekly total value) over time. Default: the last
     12 weeks; at most ten years."""
-    habit, history, today = await stats_service.history_of(session, user, habit_id)
+    habit, history, today = await stats_service.history_of(runtime.database.raw, caller, habit_id)
     first, last = date_range(first, last, today, DEFAULT_TREND_DAYS)
     if (last - first).days + 1 > MAX_TREND_DAYS:
         raise Unprocessable("At most ten years per chart.", field=("query", "from"))
@@ -195,7 +199,7 @@ async def get_trend(
     else:
         totals: dict[date, float] = {bucket.start: 0.0 for bucket in stats.by_week}
         for day, record in history.checkins.items():
-            week = day - timedelta(days=(day.weekday() - user.week_start) % 7)
+            week = day - timedelta(days=(day.weekday() - caller.week_start) % 7)
             counted = first <= day <= last and record.status is Status.done
             if week in totals and counted and record.value is not None:
                 totals[week] += record.value

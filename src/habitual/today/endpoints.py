@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from habitual.deps import Session
+from habitual.deps import Caller, RuntimeDep, ScopedCaller
 from habitual.errors import Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitReader
 from habitual.kit.timezones import check_timezone
 from habitual.today.schemas import Today
 from habitual.today.service import today_service
@@ -23,8 +22,8 @@ router = APIRouter(tags=["today"])
     responses=problem_responses(401, 403, 422),
 )
 async def get_today(
-    user: HabitReader,
-    session: Session,
+    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    runtime: RuntimeDep,
     tz: Annotated[
         str | None,
         Query(max_length=64, description="An IANA zone for this call instead of yours"),
@@ -38,4 +37,4 @@ async def get_today(
             check_timezone(tz)
         except ValueError as error:
             raise Unprocessable(str(error), field=("query", "tz")) from None
-    return await today_service.today(session, user, tz)
+    return await today_service.today(runtime.database.raw, caller, tz)

@@ -1,13 +1,12 @@
-"""Today's view: every active habit, whether it is due, and its progress. Three queries."""
+"""Today's view: every active habit, whether it is due, and its progress. Two statements."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from habitual.checkins.repository import CheckinRows, DayRow
 from habitual.habitmath.schedule import (
     Rule,
     Status,
@@ -18,45 +17,21 @@ from habitual.habitmath.schedule import (
     period_bounds,
     rule_on,
 )
-from habitual.habits.rules import Kind, as_rule
-from habitual.kit.timezones import Weekday
-from habitual.models import Checkin, Habit, HabitRule, User
+from habitual.habits.repository import HabitRow, HabitRows
+from habitual.habits.rules import Kind, rules_of
+from habitual.kit.clock import utcnow
+from habitual.kit.rawsql import RawConnection, RawDatabase
+from habitual.kit.timezones import Weekday, local_date
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
-from habitual.users.service import local_today
+from habitual.users.service import Person
 
 WEEKDAYS = list(Weekday)
 
 
-async def _active_habits(session: AsyncSession, user_id: int, today: date) -> list[Habit]:
-    statement = (
-        select(Habit)
-        .where(
-            Habit.user_id == user_id,
-            Habit.archived_at.is_(None),
-            Habit.start_date <= today,
-            (Habit.end_date.is_(None)) | (Habit.end_date >= today),
-        )
-        .order_by(Habit.position, Habit.id)
-    )
-    return list((await session.execute(statement)).scalars().all())
-
-
-async def _rules_by_habit(session: AsyncSession, habit_ids: list[int]) -> dict[int, list[Rule]]:
-    statement = (
-        select(HabitRule)
-        .where(HabitRule.habit_id.in_(habit_ids))
-        .order_by(HabitRule.habit_id, HabitRule.effective_from)
-    )
-    rules: dict[int, list[Rule]] = defaultdict(list)
-    for row in (await session.execute(statement)).scalars():
-        rules[row.habit_id].append(as_rule(row, row.effective_from))
-    return rules
-
-
 def _period_progress(
-    habit: Habit,
+    habit: HabitRow,
     rules: list[Rule],
-    checkins: dict[date, Checkin],
+    checkins: dict[date, DayRow],
     today: date,
     week_start: int,
 ) -> tuple[PeriodProgress, bool]:
@@ -80,51 +55,42 @@ def _period_progress(
 
 
 class TodayService:
-    async def today(self, session: AsyncSession, user: User, timezone: str | None) -> Today:
-        today = local_today(user, timezone)
-        habits = await _active_habits(session, user.id, today)
-        stored_rules = await _rules_by_habit(session, [habit.id for habit in habits])
-        rules = {
-            habit.id: stored_rules.get(habit.id) or [as_rule(habit, habit.start_date)]
-            for habit in habits
-        }
-        # The rule in force today sets the period; the habit's columns hold the newest rule,
-        # which may take effect only later in this zone (a `?tz=` to the west, say).
-        earliest = min(
-            (
-                period_bounds(today, rule_on(rules[habit.id], today).frequency, user.week_start)[0]
-                for habit in habits
-            ),
-            default=today,
-        )
-        statement = select(Checkin).where(
-            Checkin.user_id == user.id, Checkin.local_date >= earliest, Checkin.local_date <= today
-        )
-        checkins: dict[int, dict[date, Checkin]] = defaultdict(dict)
-        for checkin in (await session.execute(statement)).scalars():
-            checkins[checkin.habit_id][checkin.local_date] = checkin
+    async def today(self, database: RawDatabase, caller: Person, timezone: str | None) -> Today:
+        today = local_date(utcnow(), timezone or caller.timezone, caller.day_start)
+
+        async def read(connection: RawConnection) -> tuple[list[Any], list[DayRow]]:
+            habits = await HabitRows(connection).active_on(caller.id, today)
+            # The rule in force today sets the period; the habit's columns hold the newest
+            # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
+            earliest = today
+            for habit, stored in habits:
+                rules = rules_of(habit, stored)
+                frequency = rule_on(rules, today).frequency
+                earliest = min(earliest, period_bounds(today, frequency, caller.week_start)[0])
+            return habits, await CheckinRows(connection).of_user_between(caller.id, earliest, today)
+
+        habits, days = await database.read(read)
+        checkins: dict[int, dict[date, DayRow]] = defaultdict(dict)
+        for day in days:
+            checkins[day.habit_id][day.local_date] = day
         return Today(
             date=today,
-            timezone=timezone or user.timezone,
-            week_start=WEEKDAYS[user.week_start],
-            day_start=user.day_start,
+            timezone=timezone or caller.timezone,
+            week_start=WEEKDAYS[caller.week_start],
+            day_start=caller.day_start,
             habits=[
                 self._habit_today(
-                    habit,
-                    rules[habit.id],
-                    checkins[habit.id],
-                    today,
-                    user.week_start,
+                    habit, rules_of(habit, stored), checkins[habit.id], today, caller.week_start
                 )
-                for habit in habits
+                for habit, stored in habits
             ],
         )
 
     def _habit_today(
         self,
-        habit: Habit,
+        habit: HabitRow,
         rules: list[Rule],
-        checkins: dict[date, Checkin],
+        checkins: dict[date, DayRow],
         today: date,
         week_start: int,
     ) -> TodayHabit:

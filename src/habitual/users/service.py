@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,6 +139,19 @@ class UserService:
 user_service = UserService()
 
 
-def local_today(user: User, timezone: str | None = None) -> date:
+class Person(Protocol):
+    """Whose day it is: a `User`, or the `Caller` of a hot path."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def week_start(self) -> int: ...
+    @property
+    def day_start(self) -> int: ...
+
+
+def local_today(user: Person, timezone: str | None = None) -> date:
     """The user's current date, in their zone (or `timezone`) with their `day_start`."""
     return local_date(utcnow(), timezone or user.timezone, user.day_start)

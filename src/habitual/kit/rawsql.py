@@ -1,0 +1,332 @@
+"""The database driver itself, under SQLAlchemy, for the hot paths that measured too slow.
+
+`bench/profile_hot_paths.py` showed a `GET /today` of ~3 ms, a third of it in SQLAlchemy's async
+ORM and aiosqlite's thread hops; DESIGN.md's table has one async ORM point query at ~1,150 req/s
+against ~21,700 for an inline `sqlite3` one and ~12,000 for asyncpg alone. So the hot paths
+(authentication, today, check-ins, stats) write plain SQL against the driver here, inside their
+feature's repository. The schema still comes from the models and Alembic; nothing else changes.
+
+One SQL text serves both databases: parameters are written `$1, $2, ...` (asyncpg's style) and
+become SQLite's `?1, ?2, ...`. Rows come back with the same Python types on both: `date`,
+aware UTC `datetime`, `bool`, `float`, `int`, `str` (JSON columns as text).
+
+SQLite work runs inline on the event loop, which is where SQLite is fast: a statement over a
+local file costs microseconds, less than a hop to a thread and back. A unit of work is a
+coroutine that only awaits its own statements, so it runs to the end without yielding, and one
+connection serves the whole process. When another connection holds the write lock (another
+process, or a SQLAlchemy session), the unit is rolled back and run again on a thread that may
+wait for the lock, so the event loop never blocks on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any, Protocol, TypeVar
+
+import asyncpg
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+Row = Sequence[Any]
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
+
+
+class RawConnection(Protocol):
+    """One connection, inside a transaction when opened for writing."""
+
+    dialect: str  # "sqlite" or "postgresql"
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def execute(self, sql: str, *args: Any) -> None: ...
+
+
+Work = Callable[[RawConnection], Coroutine[Any, Any, T]]
+
+
+class RawDatabase(Protocol):
+    dialect: str
+
+    async def read(self, work: Work[T]) -> T: ...
+
+    async def write(self, work: Work[T]) -> T: ...
+
+    async def close(self) -> None: ...
+
+
+def from_json(value: Any) -> Any:
+    """A JSON column's value: text from our connections; already parsed on a connection that
+    SQLAlchemy opened for asyncpg, which installs its own JSON codec."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+
+@cache
+def sqlite_sql(sql: str) -> str:
+    """`$1` -> `?1`: SQLite's numbered parameters, which may repeat like PostgreSQL's."""
+    return re.sub(r"\$(\d+)", r"?\1", sql)
+
+
+def sqlite_param(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_datetime(raw: bytes) -> datetime:
+    return datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC)
+
+
+# Read back by declared column type, only on connections opened with PARSE_DECLTYPES (ours);
+# SQLAlchemy's connections do not ask for them.
+sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
+sqlite3.register_converter("DATETIME", _sqlite_datetime)
+sqlite3.register_converter("BOOLEAN", lambda raw: raw != b"0")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class SqliteConnection:
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        return self._connection.execute(sqlite_sql(sql), [sqlite_param(a) for a in args]).fetchall()
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        self._connection.execute(sqlite_sql(sql), [sqlite_param(a) for a in args]).fetchall()
+
+
+def _drive(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (it awaits only SqliteConnection) to its end."""
+    try:
+        work.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    work.close()
+    raise RuntimeError("SQLite work may await only its own statements")
+
+
+def _transaction(connection: sqlite3.Connection, work: Work[T], begin: str) -> T:
+    connection.execute(begin)
+    try:
+        result = _drive(work(SqliteConnection(connection)))
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return result
+
+
+class SqliteLane:
+    dialect = "sqlite"
+
+    def __init__(self, path: str, busy_timeout_ms: int = 10_000):
+        if not path or path == ":memory:":
+            raise ValueError("Habitual needs a SQLite file, not an in-memory database")
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._inline: sqlite3.Connection | None = None
+        self._waiting: sqlite3.Connection | None = None  # used on the waiting thread only
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="habitual-sqlite")
+
+    def _connect(self, busy_timeout_ms: int) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._path,
+            isolation_level=None,  # we say BEGIN and COMMIT ourselves
+            check_same_thread=False,
+            detect_types=sqlite3.PARSE_DECLTYPES,
+            cached_statements=256,
+        )
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        return connection
+
+    async def read(self, work: Work[T]) -> T:
+        return await self._run(work, "BEGIN")
+
+    async def write(self, work: Work[T]) -> T:
+        return await self._run(work, "BEGIN IMMEDIATE")
+
+    async def _run(self, work: Work[T], begin: str) -> T:
+        if self._inline is None:
+            self._inline = self._connect(busy_timeout_ms=0)
+        try:
+            return _transaction(self._inline, work, begin)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._wait_and_run, work, begin)
+
+    def _wait_and_run(self, work: Work[T], begin: str) -> T:
+        if self._waiting is None:
+            self._waiting = self._connect(self._busy_timeout_ms)
+        return _transaction(self._waiting, work, begin)
+
+    async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, waiting.close)
+        self._thread.shutdown(wait=False)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+class PostgresConnection:
+    dialect = "postgresql"
+
+    def __init__(self, connection: asyncpg.Connection):
+        self._connection = connection
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        rows: list[Row] = await self._connection.fetch(sql, *args)
+        return rows
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        row: Row | None = await self._connection.fetchrow(sql, *args)
+        return row
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self._connection.execute(sql, *args)
+
+
+async def _keep_as_is(_connection: asyncpg.Connection) -> None:
+    """Our work leaves no session state behind (no SET, LISTEN or advisory lock), so a
+    connection goes back to the pool without asyncpg's reset round trip."""
+
+
+class PostgresLane:
+    dialect = "postgresql"
+
+    def __init__(self, url: URL, max_size: int):
+        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def _acquire_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._dsn, min_size=1, max_size=self._max_size, reset=_keep_as_is
+                    )
+        return self._pool
+
+    async def read(self, work: Work[T]) -> T:
+        pool = await self._acquire_pool()
+        async with pool.acquire() as connection:
+            return await work(PostgresConnection(connection))
+
+    async def write(self, work: Work[T]) -> T:
+        pool = await self._acquire_pool()
+        async with pool.acquire() as connection, connection.transaction():
+            return await work(PostgresConnection(connection))
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+
+def create_lane(url: URL, pool_size: int) -> RawDatabase:
+    if url.get_backend_name() == "sqlite":
+        return SqliteLane(url.database or "")
+    return PostgresLane(url, pool_size)
+
+
+# --- inside a SQLAlchemy session's transaction ------------------------------------------------
+
+
+DATE_COLUMNS = frozenset({"local_date", "start_date", "end_date", "effective_from", "dob"})
+
+
+@cache
+def _converters_for(names: tuple[str, ...]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """How to read a row back by its column names, our schema's conventions: local dates
+    (`local_date`, `*_date`, `effective_from`), instants (`*_at`), flags (`is_*`, `active`)."""
+    plan: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(names):
+        if name in DATE_COLUMNS:
+            plan.append((index, date.fromisoformat))
+        elif name.endswith("_at"):
+            plan.append((index, lambda text: _sqlite_datetime(text.encode())))
+        elif name.startswith("is_") or name == "active":
+            plan.append((index, bool))
+    return tuple(plan)
+
+
+class AiosqliteConnection:
+    """A SQLAlchemy session's own aiosqlite connection, in its transaction. SQLAlchemy opened
+    it without PARSE_DECLTYPES, so values are read back by column name (`_converters_for`)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, connection: Any):
+        self._connection = connection
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        cursor = await self._connection.execute(sqlite_sql(sql), [sqlite_param(a) for a in args])
+        rows = await cursor.fetchall()
+        names = tuple(column[0] for column in cursor.description or ())
+        await cursor.close()
+        plan = _converters_for(names)
+        if not plan:
+            return list(rows)
+        converted: list[Row] = []
+        for row in rows:
+            values = list(row)
+            for index, convert in plan:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            converted.append(values)
+        return converted
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self.fetch(sql, *args)
+
+
+async def session_connection(session: AsyncSession) -> RawConnection:
+    """The driver connection under `session`, in the session's transaction."""
+    connection = await session.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    if connection.dialect.name == "postgresql":
+        if not driver.is_in_transaction():
+            # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement; without one,
+            # ours would commit on their own.
+            await connection.exec_driver_sql("SELECT 1")
+        return PostgresConnection(driver)
+    return AiosqliteConnection(driver)
