@@ -14,6 +14,7 @@ from habitual.deps import Caller, RuntimeDep, Scoped, ScopedCaller, Session
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
+from habitual.kit.rawsql import RawConnection
 from habitual.models import User
 from habitual.users.service import Person, local_today
 
@@ -113,8 +114,8 @@ async def add_entry(
     habit_id: HabitID,
     body: EntryCreate,
     request: Request,
-    user: CheckinWriter,
-    session: Session,
+    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    runtime: RuntimeDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Add `value` to the total of the local day that `recorded_at` (default: now) falls on in
@@ -123,8 +124,12 @@ async def add_entry(
     body replay the first answer (with `Idempotent-Replayed: true`); the same key with another
     body is 422. Keys are kept 24 hours."""
 
-    async def add() -> tuple[int, CheckinRead]:
-        return 201, await checkin_service.add_entry(session, user, habit_id, body)
-
     fingerprint = request_fingerprint("POST", request.url.path, body)
-    return await run_once(session, user.id, idempotency_key, fingerprint, add)
+
+    async def add_once(connection: RawConnection) -> Response:
+        async def add() -> tuple[int, CheckinRead]:
+            return 201, await checkin_service.add_entry(connection, caller, habit_id, body)
+
+        return await run_once(connection, caller.id, idempotency_key, fingerprint, add)
+
+    return await runtime.database.raw.write(add_once)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.kit.rawsql import RawConnection, Row
-from habitual.kit.upsert import insert_for
 from habitual.models import Checkin
 
 
@@ -29,40 +28,6 @@ class CheckinRepository:
             .order_by(Checkin.local_date)
         )
         return (await self.session.execute(statement)).scalars().all()
-
-    async def add_to_total(
-        self,
-        user_id: int,
-        habit_id: int,
-        local_date: date,
-        *,
-        amount: float,
-        note: str | None,
-        now: datetime,
-    ) -> Checkin:
-        """Add `amount` to the day's value in one statement: the database adds under the row
-        lock, so concurrent additions all count."""
-        statement = insert_for(self.session, Checkin).values(
-            user_id=user_id,
-            habit_id=habit_id,
-            local_date=local_date,
-            status="done",
-            value=amount,
-            note=note,
-            created_at=now,
-            updated_at=now,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[Checkin.habit_id, Checkin.local_date],
-            set_={
-                "status": "done",
-                "value": func.coalesce(Checkin.value, 0.0) + statement.excluded.value,
-                "note": func.coalesce(statement.excluded.note, Checkin.note),
-                "updated_at": now,
-            },
-        ).returning(Checkin)
-        checkin: Checkin = (await self.session.execute(statement)).scalar_one()
-        return checkin
 
     async def delete_on(self, habit_id: int, local_date: date) -> bool:
         result = await self.session.execute(
@@ -154,6 +119,36 @@ class CheckinRows:
             old_status, old_value = (None, None) if before is None else before
         previous = None if old_status is None else (old_status, old_value)
         return CheckinRow(*row[:6]), bool(created), previous
+
+    async def add_to_total(
+        self,
+        user_id: int,
+        habit_id: int,
+        local_date: date,
+        *,
+        amount: float,
+        note: str | None,
+        now: datetime,
+    ) -> CheckinRow:
+        """Add `amount` to the day's value in one statement: the database adds under the row
+        lock, so concurrent additions all count."""
+        row = await self.connection.fetchrow(
+            "INSERT INTO checkins "
+            "(user_id, habit_id, local_date, status, value, note, created_at, updated_at) "
+            "VALUES ($1, $2, $3, 'done', $4, $5, $6, $6) "
+            "ON CONFLICT (habit_id, local_date) DO UPDATE SET status = 'done', "
+            "value = COALESCE(checkins.value, 0.0) + excluded.value, "
+            "note = COALESCE(excluded.note, checkins.note), updated_at = excluded.updated_at "
+            "RETURNING local_date, status, value, note, created_at, updated_at",
+            user_id,
+            habit_id,
+            local_date,
+            amount,
+            note,
+            now,
+        )
+        assert row is not None  # an upsert always returns its row
+        return CheckinRow(*row)
 
     async def days_of(self, habit_id: int) -> list[Row]:
         """Every check-in of a habit as (local_date, status, value): a decade of daily ones is

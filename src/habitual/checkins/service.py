@@ -16,7 +16,7 @@ from habitual.habits.repository import HabitRepository, HabitRows
 from habitual.habits.rules import Kind, rules_of
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
-from habitual.kit.rawsql import RawConnection, RawDatabase, session_connection
+from habitual.kit.rawsql import RawConnection, RawDatabase
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Habit, User
 from habitual.notifications.events import after_checkin
@@ -147,10 +147,16 @@ class CheckinService:
         return [checkin_read(checkin, rule_on(rules, checkin.local_date)) for checkin in checkins]
 
     async def add_entry(
-        self, session: AsyncSession, user: User, habit_id: int, body: EntryCreate
+        self, connection: RawConnection, caller: Person, habit_id: int, body: EntryCreate
     ) -> CheckinRead:
-        """Add to the total of the local day `recorded_at` falls on (steps from a wearable)."""
-        habit = await habit_service.get(session, user, habit_id)
+        """Add to the total of the local day `recorded_at` falls on (steps from a wearable).
+
+        Runs in the caller's unit of work on the driver, with the Idempotency-Key's claim.
+        """
+        found = await HabitRows(connection).owned(caller.id, habit_id)
+        if found is None:
+            raise NotFound("No such habit.")
+        habit, versions = found
         if Kind(habit.kind) is not Kind.measurable:
             raise Unprocessable(
                 "Entries add to a measurable habit's total; this one is yes/no. "
@@ -162,19 +168,20 @@ class CheckinService:
         if recorded_at > now + CLOCK_SKEW:
             raise Unprocessable("recorded_at is in the future.", field=("body", "recorded_at"))
         try:
-            day = local_date(recorded_at, user.timezone, user.day_start)
+            day = local_date(recorded_at, caller.timezone, caller.day_start)
         except OverflowError:  # within a day of year 1: long before any habit's start
             raise Unprocessable(
                 "recorded_at is out of range.", field=("body", "recorded_at")
             ) from None
-        self.check_date(user, habit, day, field=("body", "recorded_at"))
-        checkin = await CheckinRepository(session).add_to_total(
-            user.id, habit.id, day, amount=body.value, note=body.note, now=now
+        self.check_date(caller, habit, day, field=("body", "recorded_at"))
+        checkin = await CheckinRows(connection).add_to_total(
+            caller.id, habit.id, day, amount=body.value, note=body.note, now=now
         )
-        rules = await habit_rules(session, habit)
+        rules = rules_of(habit, versions)
         read = checkin_read(checkin, rule_on(rules, day))
-        connection = await session_connection(session)
-        await after_checkin(connection, user, habit, rules, day, local_today(user), met=read.met)
+        await after_checkin(
+            connection, caller, habit, rules, day, local_today(caller), met=read.met
+        )
         return read
 
 

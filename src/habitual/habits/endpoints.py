@@ -24,6 +24,7 @@ from habitual.habits.schemas import (
 from habitual.habits.service import habit_service
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.rawsql import session_connection
 from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
 from habitual.models import Habit, User
@@ -103,7 +104,8 @@ async def create_habit(
         return 201, habit_read(await habit_service.create(session, user, body))
 
     fingerprint = request_fingerprint("POST", request.url.path, body)
-    return await run_once(session, user.id, idempotency_key, fingerprint, create)
+    connection = await session_connection(session)
+    return await run_once(connection, user.id, idempotency_key, fingerprint, create)
 
 
 @router.get(

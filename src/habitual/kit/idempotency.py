@@ -7,17 +7,17 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, NamedTuple
 
 from fastapi import Header
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.errors import Unprocessable
 from habitual.kit.clock import utcnow
-from habitual.kit.upsert import insert_for
+from habitual.kit.rawsql import RawConnection
 from habitual.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
@@ -41,16 +41,24 @@ def request_fingerprint(method: str, path: str, body: BaseModel) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _stored(session: AsyncSession, user_id: int, key: str) -> IdempotencyKey | None:
-    statement = select(IdempotencyKey).where(
-        IdempotencyKey.user_id == user_id,
-        IdempotencyKey.key == key,
-        IdempotencyKey.created_at >= utcnow() - RETENTION,
+class StoredAnswer(NamedTuple):
+    request_hash: str
+    response_status: int
+    response_body: str
+
+
+async def _stored(connection: RawConnection, user_id: int, key: str) -> StoredAnswer | None:
+    row = await connection.fetchrow(
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys "
+        "WHERE user_id = $1 AND key = $2 AND created_at >= $3",
+        user_id,
+        key,
+        utcnow() - RETENTION,
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return None if row is None else StoredAnswer(*row)
 
 
-def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
+def _replay(stored: StoredAnswer, fingerprint: str) -> Response:
     if stored.request_hash != fingerprint:
         raise Unprocessable(
             "This Idempotency-Key was already used for a different request; use a new key.",
@@ -65,7 +73,7 @@ def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
 
 
 async def run_once(
-    session: AsyncSession,
+    connection: RawConnection,
     user_id: int,
     key: str | None,
     fingerprint: str,
@@ -76,47 +84,41 @@ async def run_once(
     The key is claimed before the work, in the request's transaction, with one
     `INSERT ... ON CONFLICT`: a concurrent duplicate blocks on the unique index until the first
     commits, then finds its answer and replays it. A failed request rolls its claim back.
+    On the driver (kit/rawsql.py), as entries are; a SQLAlchemy session passes
+    `await session_connection(session)`.
     """
     if key is None:
         status, model = await handler()
         return Response(model.model_dump_json(), status_code=status, media_type="application/json")
-    stored = await _stored(session, user_id, key)
+    stored = await _stored(connection, user_id, key)
     if stored is not None:
         return _replay(stored, fingerprint)
-    claim = (
-        insert_for(session, IdempotencyKey)
-        .values(
-            user_id=user_id,
-            key=key,
-            request_hash=fingerprint,
-            response_status=0,
-            response_body="",
-            created_at=utcnow(),
-        )
-        .on_conflict_do_update(  # an expired key of the same name is taken over
-            index_elements=[IdempotencyKey.user_id, IdempotencyKey.key],
-            set_={
-                "request_hash": fingerprint,
-                "response_status": 0,
-                "response_body": "",
-                "created_at": utcnow(),
-            },
-            where=IdempotencyKey.created_at < utcnow() - RETENTION,
-        )
-        .returning(IdempotencyKey.id)
+    now = utcnow()
+    claimed = await connection.fetchrow(  # an expired key of the same name is taken over
+        "INSERT INTO idempotency_keys "
+        "(user_id, key, request_hash, response_status, response_body, created_at) "
+        "VALUES ($1, $2, $3, 0, '', $4) "
+        "ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, "
+        "response_status = 0, response_body = '', created_at = excluded.created_at "
+        "WHERE idempotency_keys.created_at < $5 RETURNING id",
+        user_id,
+        key,
+        fingerprint,
+        now,
+        now - RETENTION,
     )
-    record_id = (await session.execute(claim)).scalar_one_or_none()
-    if record_id is None:  # a concurrent request with this key committed first
-        stored = await _stored(session, user_id, key)
+    if claimed is None:  # a concurrent request with this key committed first
+        stored = await _stored(connection, user_id, key)
         if stored is None:
             raise Unprocessable("This Idempotency-Key is in use; retry shortly.")
         return _replay(stored, fingerprint)
     status, model = await handler()
-    body: Any = model.model_dump_json()
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.id == record_id)
-        .values(response_status=status, response_body=body)
+    body = model.model_dump_json()
+    await connection.execute(
+        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE id = $3",
+        status,
+        body,
+        claimed[0],
     )
     return Response(body, status_code=status, media_type="application/json")
 
