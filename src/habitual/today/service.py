@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from habitual.checkins.repository import CheckinRows, DayRow
 from habitual.habitmath.schedule import (
@@ -19,11 +18,10 @@ from habitual.habitmath.schedule import (
 )
 from habitual.habits.repository import HabitRow, HabitRows
 from habitual.habits.rules import Kind, rules_of
-from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import RawConnection, RawDatabase
-from habitual.kit.timezones import Weekday, local_date
+from habitual.kit.timezones import Weekday
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
-from habitual.users.service import Person
+from habitual.users.service import Person, local_today
 
 WEEKDAYS = list(Weekday)
 
@@ -56,17 +54,22 @@ def _period_progress(
 
 class TodayService:
     async def today(self, database: RawDatabase, caller: Person, timezone: str | None) -> Today:
-        today = local_date(utcnow(), timezone or caller.timezone, caller.day_start)
+        today = local_today(caller, timezone)
 
-        async def read(connection: RawConnection) -> tuple[list[Any], list[DayRow]]:
-            habits = await HabitRows(connection).active_on(caller.id, today)
+        async def read(
+            connection: RawConnection,
+        ) -> tuple[list[tuple[HabitRow, list[Rule]]], list[DayRow]]:
+            rows = await HabitRows(connection).active_on(caller.id, today)
+            habits = [(habit, rules_of(habit, versions)) for habit, versions in rows]
             # The rule in force today sets the period; the habit's columns hold the newest
             # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
-            earliest = today
-            for habit, stored in habits:
-                rules = rules_of(habit, stored)
-                frequency = rule_on(rules, today).frequency
-                earliest = min(earliest, period_bounds(today, frequency, caller.week_start)[0])
+            earliest = min(
+                (
+                    period_bounds(today, rule_on(rules, today).frequency, caller.week_start)[0]
+                    for _, rules in habits
+                ),
+                default=today,
+            )
             return habits, await CheckinRows(connection).of_user_between(caller.id, earliest, today)
 
         habits, days = await database.read(read)
@@ -79,10 +82,8 @@ class TodayService:
             week_start=WEEKDAYS[caller.week_start],
             day_start=caller.day_start,
             habits=[
-                self._habit_today(
-                    habit, rules_of(habit, stored), checkins[habit.id], today, caller.week_start
-                )
-                for habit, stored in habits
+                self._habit_today(habit, rules, checkins[habit.id], today, caller.week_start)
+                for habit, rules in habits
             ],
         )
 
