@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -249,3 +250,19 @@ async def test_a_token_signed_with_a_retired_key_is_unauthorized(accounts, app_f
         response = await me(rotated, alice.access_token)
 
     assert response.status_code == 401
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(client, accounts, settings):
+    """Verified tokens are remembered, but only until their own expiry."""
+    alice = await accounts.create()
+    expires = int(time.time()) + 2
+    token = sign(claims_of(alice.access_token) | {"exp": expires}, settings.signing_key)
+    assert (
+        await client.get(f"{API}/today", headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 200
+
+    await asyncio.sleep(expires - time.time() + 0.05)  # past `exp`, by the same clock
+    response = await client.get(f"{API}/today", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
