@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy.orm import InstrumentedAttribute
 
-from habitual.deps import Scoped, Session
+from habitual.deps import Caller, Scoped, ScopedCaller, Session
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
 from habitual.habits.repository import HabitRepository
@@ -50,7 +50,7 @@ SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
     responses=problem_responses(401, 403, 422),
 )
 async def list_habits(
-    user: HabitReader,
+    caller: Annotated[Caller, ScopedCaller("habits:read")],
     session: Session,
     paging: Annotated[PageParams, Depends(page_params)],
     sort: Annotated[
@@ -70,7 +70,7 @@ async def list_habits(
     statement = (
         HabitRepository(session)
         .search(
-            user.id,
+            caller.id,
             archived=archived,
             name_contains=q,
             frequency=frequency,
