@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.auth.jwt import InvalidToken
-from habitual.auth.repository import AuthRepository, CallerRepository
+from habitual.auth.repository import CallerRepository
 from habitual.db import request_session
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
@@ -63,78 +62,6 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The caller: a user logged in with a password, or a personal access token of that user."""
-
-    user: User
-    session_id: int | None
-    scopes: frozenset[str] | None  # None: a password login, which may do anything the user may
-
-    @property
-    def is_personal_token(self) -> bool:
-        return self.session_id is None
-
-
-async def _personal_token_principal(session: AsyncSession, token: str) -> Principal:
-    repository = AuthRepository(session)
-    found = await repository.personal_token_with_user(token_digest(token))
-    now = utcnow()
-    if found is None:
-        raise Unauthorized("Invalid or expired token.")
-    personal_token, user = found
-    if not user.is_active or (personal_token.expires_at and personal_token.expires_at <= now):
-        raise Unauthorized("Invalid or expired token.")
-    last_used = personal_token.last_used_at
-    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        try:
-            async with session.begin_nested():
-                await repository.touch_personal_token(personal_token.id, now)
-        except OperationalError:
-            pass  # a busy database only costs us a last-used timestamp, never the request
-    return Principal(user=user, session_id=None, scopes=frozenset(personal_token.scopes))
-
-
-async def get_principal(
-    runtime: RuntimeDep,
-    session: Session,
-    token: Annotated[str | None, Depends(bearer_scheme)],
-) -> Principal:
-    if not token:
-        raise Unauthorized("Missing bearer token.")
-    if token.startswith(PERSONAL_TOKEN_PREFIX):
-        return await _personal_token_principal(session, token)
-    try:
-        claims = runtime.access_tokens.verify(token)
-    except InvalidToken:
-        raise Unauthorized("Invalid or expired token.") from None
-    user = await AuthRepository(session).user_with_live_session(claims.user_id, claims.session_id)
-    if user is None:
-        raise Unauthorized("Invalid or expired token.")
-    return Principal(user=user, session_id=claims.session_id, scopes=None)
-
-
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-
-
-async def require_password_login(principal: CurrentPrincipal) -> User:
-    if principal.is_personal_token:
-        raise Forbidden("Personal access tokens cannot manage accounts or tokens.")
-    return principal.user
-
-
-CurrentUser = Annotated[User, Depends(require_password_login)]
-
-
-async def require_admin(user: CurrentUser) -> User:
-    if user.role != Role.admin:
-        raise Forbidden("This needs the admin role.")
-    return user
-
-
-AdminUser = Annotated[User, Depends(require_admin)]
-
-
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The caller of a hot path: who, and the settings that decide their day.
@@ -169,7 +96,7 @@ async def _personal_token_caller(runtime: Runtime, token: str) -> Caller:
 async def get_caller(
     runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Caller:
-    """The same checks as `get_principal`, without a session: the token, then the live login."""
+    """The token, then the live login or personal token, in one statement without a session."""
     if not token:
         raise Unauthorized("Missing bearer token.")
     if token.startswith(PERSONAL_TOKEN_PREFIX):
@@ -197,6 +124,49 @@ def ScopedCaller(scope: str) -> Any:  # noqa: N802 - reads as a type, like Scope
         return caller
 
     return Depends(require_scope)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller with their ORM `User`, for endpoints that read or change the account."""
+
+    user: User
+    scopes: frozenset[str] | None  # None: a password login, which may do anything the user may
+
+    @property
+    def is_personal_token(self) -> bool:
+        return self.scopes is not None
+
+
+async def get_principal(
+    caller: Annotated[Caller, Depends(get_caller)], session: Session
+) -> Principal:
+    """`get_caller`'s checks, then the user loaded into the request's session."""
+    user = await session.get(User, caller.id)
+    if user is None:  # deleted since the caller was read
+        raise Unauthorized("Invalid or expired token.")
+    return Principal(user=user, scopes=caller.scopes)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def require_password_login(principal: CurrentPrincipal) -> User:
+    if principal.is_personal_token:
+        raise Forbidden("Personal access tokens cannot manage accounts or tokens.")
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(require_password_login)]
+
+
+async def require_admin(user: CurrentUser) -> User:
+    if user.role != Role.admin:
+        raise Forbidden("This needs the admin role.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
 
 
 def Scoped(scope: str) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped("x")]

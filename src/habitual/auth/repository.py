@@ -9,44 +9,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.kit.rawsql import RawConnection, from_json
-from habitual.models import AuthSession, PersonalAccessToken, RefreshToken, User
+from habitual.models import AuthSession, RefreshToken, User
 
 
 class AuthRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
-
-    async def user_with_live_session(self, user_id: int, session_id: int) -> User | None:
-        """The active user of an unrevoked login, in one round trip."""
-        statement = (
-            select(User)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(
-                User.id == user_id,
-                User.is_active.is_(True),
-                AuthSession.id == session_id,
-                AuthSession.revoked_at.is_(None),
-            )
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
-
-    async def personal_token_with_user(
-        self, token_hash: str
-    ) -> tuple[PersonalAccessToken, User] | None:
-        statement = (
-            select(PersonalAccessToken, User)
-            .join(User, User.id == PersonalAccessToken.user_id)
-            .where(PersonalAccessToken.token_hash == token_hash)
-        )
-        row = (await self.session.execute(statement)).one_or_none()
-        return None if row is None else (row[0], row[1])
-
-    async def touch_personal_token(self, token_id: int, now: datetime) -> None:
-        await self.session.execute(
-            update(PersonalAccessToken)
-            .where(PersonalAccessToken.id == token_id)
-            .values(last_used_at=now)
-        )
 
     async def add_session(self, user_id: int, user_agent: str | None) -> AuthSession:
         auth_session = AuthSession(user_id=user_id, user_agent=user_agent)
