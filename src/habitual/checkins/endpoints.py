@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
-from habitual.deps import Caller, RuntimeDep, Scoped, ScopedCaller, Session
+from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
@@ -56,14 +56,14 @@ async def put_checkin(
     day: DayParam,
     body: CheckinWrite,
     response: Response,
+    request: Request,
     caller: Annotated[Caller, ScopedCaller("checkins:write")],
-    runtime: RuntimeDep,
 ) -> CheckinRead:
     """Create (201) or replace (200) the check-in of a local date: `done` (measurable habits
     give the day's `value`) or `skipped` (neither met nor missed). Any day from the habit's
     start up to today in your time zone; never the future."""
     checkin, created = await checkin_service.put(
-        runtime.database.raw, caller, habit_id, _day(caller, day), body
+        runtime_of(request).database.raw, caller, habit_id, _day(caller, day), body
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return checkin
@@ -115,7 +115,6 @@ async def add_entry(
     body: EntryCreate,
     request: Request,
     caller: Annotated[Caller, ScopedCaller("checkins:write")],
-    runtime: RuntimeDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Add `value` to the total of the local day that `recorded_at` (default: now) falls on in
@@ -132,4 +131,4 @@ async def add_entry(
 
         return await run_once(connection, caller.id, idempotency_key, fingerprint, add)
 
-    return await runtime.database.raw.write(add_once)
+    return await runtime_of(request).database.raw.write(add_once)

@@ -58,15 +58,34 @@ class CheckinRows:
     def __init__(self, connection: RawConnection):
         self.connection = connection
 
-    async def of_user_between(self, user_id: int, first: date, last: date) -> list[DayRow]:
+    async def for_today(
+        self, user_id: int, today: date, periods_from: dict[int, date]
+    ) -> list[DayRow]:
+        """The user's check-ins of `today`, and those of the habits in `periods_from` from the
+        date given for each (the start of a weekly or monthly habit's period).
+
+        Day-by-day habits need only today's row: reading the month before today for every
+        habit brought ~95 rows where ~30 were used (bench users, ten habits).
+        """
+        if not periods_from:
+            rows = await self.connection.fetch(
+                "SELECT habit_id, local_date, status, value FROM checkins "
+                "WHERE user_id = $1 AND local_date = $2",
+                user_id,
+                today,
+            )
+            return [DayRow(*row) for row in rows]
+        ids = ", ".join(f"${number}" for number in range(4, 4 + len(periods_from)))
         rows = await self.connection.fetch(
-            "SELECT habit_id, local_date, status, value FROM checkins "
-            "WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3",
+            "SELECT habit_id, local_date, status, value FROM checkins "  # noqa: S608 - $n only
+            "WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3 "
+            f"AND (local_date = $3 OR habit_id IN ({ids}))",
             user_id,
-            first,
-            last,
+            min(periods_from.values()),
+            today,
+            *periods_from,
         )
-        return [DayRow(*row) for row in rows]
+        return [DayRow(*row) for row in rows if row[1] == today or row[1] >= periods_from[row[0]]]
 
     async def put(
         self,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
-from sqlalchemy.orm import InstrumentedAttribute
 
-from habitual.deps import Caller, Scoped, ScopedCaller, Session
+from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
-from habitual.habits.repository import HabitRepository
+from habitual.habits.repository import SORT_COLUMNS, HabitFilter, HabitPages, ListedHabit
 from habitual.habits.rules import Kind
 from habitual.habits.schemas import (
     HabitPatch,
@@ -23,24 +22,17 @@ from habitual.habits.schemas import (
 )
 from habitual.habits.service import habit_service
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
-from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
-from habitual.kit.rawsql import session_connection
+from habitual.kit.pagination import Page, PageParams, page_params, sort_key
+from habitual.kit.rawsql import RawConnection, session_connection
 from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
-from habitual.models import Habit, User
+from habitual.models import User
 
 router = APIRouter(prefix="/habits", tags=["habits"])
 
 HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
 HabitReader = Annotated[User, Scoped("habits:read")]
 HabitWriter = Annotated[User, Scoped("habits:write")]
-
-SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
-    "name": Habit.name_key,
-    "frequency": Habit.frequency,
-    "created_at": Habit.created_at,
-    "position": Habit.position,
-}
 
 
 @router.get(
@@ -51,7 +43,7 @@ SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
 )
 async def list_habits(
     caller: Annotated[Caller, ScopedCaller("habits:read")],
-    session: Session,
+    request: Request,
     paging: Annotated[PageParams, Depends(page_params)],
     sort: Annotated[
         str | None,
@@ -67,18 +59,21 @@ async def list_habits(
     kind: Kind | None = None,
 ) -> Page[HabitRead]:
     """Your habits, paginated, filtered and sorted."""
-    statement = (
-        HabitRepository(session)
-        .search(
-            caller.id,
-            archived=archived,
-            name_contains=q,
-            frequency=frequency,
-            kind=kind,
+    column, descending = sort_key(sort, SORT_COLUMNS, default="position")
+    where = HabitFilter(archived=archived, name_contains=q, frequency=frequency, kind=kind)
+
+    async def read(connection: RawConnection) -> tuple[list[ListedHabit], int]:
+        return await HabitPages(connection).page(
+            caller.id, where, column, descending, paging.page_size, paging.offset
         )
-        .order_by(*order_by_from(sort, SORTABLE, default="position", tiebreak=Habit.id))
+
+    habits, total = await runtime_of(request).database.raw.read(read)
+    return Page[HabitRead](
+        items=[habit_read(habit) for habit in habits],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
     )
-    return await paginate(session, statement, paging, habit_read)
 
 
 @router.post(

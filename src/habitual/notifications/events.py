@@ -11,12 +11,18 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, PeriodResult, judge
-from habitual.habitmath.schedule import Frequency, Rule, day_met, period_bounds, rule_on
+from habitual.habitmath.schedule import (
+    STATUSES,
+    Frequency,
+    Rule,
+    day_met,
+    period_bounds,
+    rule_on,
+)
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
 from habitual.kit.rawsql import RawConnection
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
-from habitual.stats.repository import STATUSES
 from habitual.users.service import Person
 
 MILESTONES = (7, 30, 100, 365)

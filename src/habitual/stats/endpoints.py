@@ -6,11 +6,11 @@ import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
-from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session
+from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habitmath.schedule import Status, day_progress, rule_on
 from habitual.habitmath.stats import habit_stats
@@ -98,7 +98,7 @@ async def get_progress(
 async def get_habit_stats(
     habit_id: HabitID,
     caller: Annotated[Caller, ScopedCaller("habits:read")],
-    runtime: RuntimeDep,
+    request: Request,
     first: From = None,
     last: To = None,
 ) -> HabitStatsRead:
@@ -106,7 +106,8 @@ async def get_habit_stats(
     habit's own unit), strength score, totals for measurable habits, and weekly and monthly
     series. Default range: from the habit's start to today. Days before the start or after
     today never count; streaks always look at the whole history."""
-    return await stats_service.habit_stats(runtime.database.raw, caller, habit_id, first, last)
+    database = runtime_of(request).database.raw
+    return await stats_service.habit_stats(database, caller, habit_id, first, last)
 
 
 @router.get(

@@ -10,12 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.habitmath.periods import DayRecord, HabitHistory
-from habitual.habitmath.schedule import Rule, Status
+from habitual.habitmath.schedule import STATUSES, Rule
 from habitual.habits.rules import as_rule
 from habitual.models import Checkin, Habit, HabitRule
 from habitual.users.repository import escape_like
-
-STATUSES = {status.value: status for status in Status}
 
 
 class StatsRepository:

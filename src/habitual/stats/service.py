@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from habitual.checkins.repository import CheckinRows
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.periods import DayRecord, HabitHistory, judge
-from habitual.habitmath.schedule import Frequency, Status, day_met, rule_on
+from habitual.habitmath.schedule import STATUSES, Frequency, Status, day_met, rule_on
 from habitual.habitmath.stats import STREAK_UNITS, HabitStats, habit_stats
 from habitual.habitmath.streaks import Streak, current_streak, longest_streak
 from habitual.habits.repository import HabitRow, HabitRows, RuleRow
@@ -18,7 +18,7 @@ from habitual.habits.rules import Kind, rules_of
 from habitual.kit.rawsql import RawConnection, RawDatabase, Row
 from habitual.kit.timezones import Weekday
 from habitual.models import Habit, User
-from habitual.stats.repository import STATUSES, StatsRepository
+from habitual.stats.repository import StatsRepository
 from habitual.stats.schemas import (
     BestStreak,
     BucketRead,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from habitual.deps import Caller, RuntimeDep, ScopedCaller
+from habitual.deps import Caller, ScopedCaller, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.kit.timezones import check_timezone
 from habitual.today.schemas import Today
@@ -23,7 +23,7 @@ router = APIRouter(tags=["today"])
 )
 async def get_today(
     caller: Annotated[Caller, ScopedCaller("habits:read")],
-    runtime: RuntimeDep,
+    request: Request,
     tz: Annotated[
         str | None,
         Query(max_length=64, description="An IANA zone for this call instead of yours"),
@@ -37,4 +37,4 @@ async def get_today(
             check_timezone(tz)
         except ValueError as error:
             raise Unprocessable(str(error), field=("query", "tz")) from None
-    return await today_service.today(runtime.database.raw, caller, tz)
+    return await today_service.today(runtime_of(request).database.raw, caller, tz)

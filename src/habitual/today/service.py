@@ -7,8 +7,8 @@ from datetime import date
 
 from habitual.checkins.repository import CheckinRows, DayRow
 from habitual.habitmath.schedule import (
+    STATUSES,
     Rule,
-    Status,
     day_met,
     day_progress,
     first_due_period_start,
@@ -17,7 +17,7 @@ from habitual.habitmath.schedule import (
     rule_on,
 )
 from habitual.habits.repository import HabitRow, HabitRows
-from habitual.habits.rules import Kind, rules_of
+from habitual.habits.rules import KINDS, Kind, rules_of
 from habitual.kit.rawsql import RawConnection, RawDatabase
 from habitual.kit.timezones import Weekday
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
@@ -40,7 +40,7 @@ def _period_progress(
     met_total = 0
     for day, checkin in checkins.items():
         if start <= day <= today:
-            status = Status(checkin.status)
+            status = STATUSES[checkin.status]
             if day_met(rule_on(rules, day), status, checkin.value):
                 met_total += 1
                 met_before_today += day < today
@@ -55,6 +55,7 @@ def _period_progress(
 class TodayService:
     async def today(self, database: RawDatabase, caller: Person, timezone: str | None) -> Today:
         today = local_today(caller, timezone)
+        week_start = caller.week_start
 
         async def read(
             connection: RawConnection,
@@ -63,14 +64,13 @@ class TodayService:
             habits = [(habit, rules_of(habit, versions)) for habit, versions in rows]
             # The rule in force today sets the period; the habit's columns hold the newest
             # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
-            earliest = min(
-                (
-                    period_bounds(today, rule_on(rules, today).frequency, caller.week_start)[0]
-                    for _, rules in habits
-                ),
-                default=today,
-            )
-            return habits, await CheckinRows(connection).of_user_between(caller.id, earliest, today)
+            periods_from = {
+                habit.id: period_bounds(today, rule.frequency, week_start)[0]
+                for habit, rules in habits
+                if (rule := rule_on(rules, today)).is_per_period
+            }
+            days = await CheckinRows(connection).for_today(caller.id, today, periods_from)
+            return habits, days
 
         habits, days = await database.read(read)
         checkins: dict[int, dict[date, DayRow]] = defaultdict(dict)
@@ -79,10 +79,10 @@ class TodayService:
         return Today(
             date=today,
             timezone=timezone or caller.timezone,
-            week_start=WEEKDAYS[caller.week_start],
+            week_start=WEEKDAYS[week_start],
             day_start=caller.day_start,
             habits=[
-                self._habit_today(habit, rules, checkins[habit.id], today, caller.week_start)
+                self._habit_today(habit, rules, checkins[habit.id], today, week_start)
                 for habit, rules in habits
             ],
         )
@@ -97,7 +97,7 @@ class TodayService:
     ) -> TodayHabit:
         rule = rule_on(rules, today)
         checkin = checkins.get(today)
-        status = Status(checkin.status) if checkin else None
+        status = STATUSES[checkin.status] if checkin else None
         value = checkin.value if checkin else None
         met = day_met(rule, status, value)
         period = None
@@ -107,11 +107,12 @@ class TodayService:
         else:
             due = is_scheduled_day(rule, today, habit.start_date)
             progress = day_progress(rule, status, value)
-        measurable = Kind(habit.kind) is Kind.measurable
+        kind = KINDS[habit.kind]
+        measurable = kind is Kind.measurable
         return TodayHabit(
             id=habit.id,
             name=habit.name,
-            kind=Kind(habit.kind),
+            kind=kind,
             frequency=rule.frequency,
             unit=habit.unit,
             color=habit.color,
