@@ -60,40 +60,39 @@ def _series(
 ) -> tuple[list[Bucket], list[Bucket]]:
     """Weekly and monthly buckets from `first` to `last`, in one pass over plain integers.
 
-    Measured: building them with a key function per period took 10 of the 15 ms of a decade.
+    Measured: building them with a key function per period took 10 of the 15 ms of a decade;
+    counting into lists by week and month number took it from 6.4M to 5.3M instructions for two
+    years (callgrind, bench/README.md).
     """
-    weeks: dict[int, list[int]] = {}  # week start as an ordinal -> [completions, due, met]
-    ordinal = first.toordinal()
-    ordinal -= (ordinal - 1 - week_start) % 7  # date.fromordinal(1) is a Monday
-    while ordinal <= last.toordinal():
-        weeks[ordinal] = [0, 0, 0]
-        ordinal += 7
-    months: dict[tuple[int, int], list[int]] = {}
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months[(year, month)] = [0, 0, 0]
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    first_week = first.toordinal()
+    first_week -= (first_week - 1 - week_start) % 7  # date.fromordinal(1) is a Monday
+    first_month = first.year * 12 + first.month - 1
+    week_count = (last.toordinal() - first_week) // 7 + 1
+    month_count = last.year * 12 + last.month - first_month
+    # [completions, due, met] of each week and month, by its number from the first.
+    weeks = [[0, 0, 0] for _ in range(week_count)]
+    months = [[0, 0, 0] for _ in range(month_count)]
     met, missed = Outcome.met, Outcome.missed
     for period in periods:
-        start = period.start
-        ordinal = start.toordinal()
-        week = weeks[ordinal - (ordinal - 1 - week_start) % 7]
-        month_counts = months[(start.year, start.month)]
-        if period.outcome is met:
+        outcome = period.outcome
+        if outcome is met or outcome is missed:
+            start = period.start
+            week = weeks[(start.toordinal() - first_week) // 7]
+            month = months[start.year * 12 + start.month - 1 - first_month]
             week[1] += 1
-            week[2] += 1
-            month_counts[1] += 1
-            month_counts[2] += 1
-        elif period.outcome is missed:
-            week[1] += 1
-            month_counts[1] += 1
+            month[1] += 1
+            if outcome is met:
+                week[2] += 1
+                month[2] += 1
     for day in done_dates:
-        ordinal = day.toordinal()
-        weeks[ordinal - (ordinal - 1 - week_start) % 7][0] += 1
-        months[(day.year, day.month)][0] += 1
+        weeks[(day.toordinal() - first_week) // 7][0] += 1
+        months[day.year * 12 + day.month - 1 - first_month][0] += 1
     return (
-        [Bucket(date.fromordinal(key), *counts) for key, counts in weeks.items()],
-        [Bucket(date(y, m, 1), *counts) for (y, m), counts in months.items()],
+        [Bucket(date.fromordinal(first_week + 7 * n), *counts) for n, counts in enumerate(weeks)],
+        [
+            Bucket(date((first_month + n) // 12, (first_month + n) % 12 + 1, 1), *counts)
+            for n, counts in enumerate(months)
+        ],
     )
 
 
