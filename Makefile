@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock bench bench-load clean
+.PHONY: help install run test lint fmt lock bench bench-load bench-instructions clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench: $(STAMP) ## All benchmarks and the wrk load run (PostgreSQL too with HABI
 
 bench-load: $(STAMP) ## Only the wrk load run into bench/RESULTS.md (ARGS="--sizes 1000")
 	$(BIN)/python bench/load.py $(ARGS)
+
+bench-instructions: $(STAMP) ## Instructions per request of each hot path, under valgrind (ARGS="today stats")
+	$(BIN)/python bench/instructions.py $(ARGS)
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from habitual.checkins import repository as checkins_repository
 from tests.checkins.test_timezones import DST_INSTANTS
 from tests.factories import API, PROBLEM_JSON, create_habit
 
@@ -270,6 +271,37 @@ async def test_a_weekly_habit_counts_neither_skipped_nor_unmet_days(client, alic
     await check_in(client, alice, habit, "2026-06-17", status="skipped")
     entry = await habit_today(client, alice, habit)
     assert (entry["period"]["done"], entry["period"]["remaining"]) == (1, 2)
+
+
+@pytest.mark.parametrize("listed_at_most", [100, 1])
+async def test_periods_count_the_same_whether_habits_are_listed_or_the_range_is_read(
+    client, alice, monkeypatch, listed_at_most
+):
+    # Past MAX_LISTED_HABITS weekly or monthly habits, the check-ins of the whole range are read
+    # instead of those of the listed habits; the answer must not change.
+    monkeypatch.setattr(checkins_repository, "MAX_LISTED_HABITS", listed_at_most)
+    daily = await create_habit(client, alice, name="Read", start_date="2026-06-01")
+    weekly = await create_habit(
+        client, alice, name="Run", frequency="weekly", times_per_period=3, start_date="2026-06-01"
+    )
+    monthly = await create_habit(
+        client, alice, name="Call", frequency="monthly", times_per_period=4, start_date="2026-06-01"
+    )
+    for day in ("2026-06-02", "2026-06-12", "2026-06-16"):
+        for habit in (daily, weekly, monthly):
+            await check_in(client, alice, habit, day)
+
+    entries = {entry["name"]: entry for entry in (await today_of(client, alice))["habits"]}
+
+    assert (entries["Read"]["status"], entries["Read"]["period"]) == (None, None)
+    assert (entries["Run"]["period"]["start"], entries["Run"]["period"]["done"]) == (
+        "2026-06-15",
+        1,
+    )
+    assert (entries["Call"]["period"]["start"], entries["Call"]["period"]["done"]) == (
+        "2026-06-01",
+        3,
+    )
 
 
 async def test_a_weekly_habit_that_reached_its_target_before_today_is_not_due(client, alice):

@@ -52,6 +52,11 @@ class DayRow(NamedTuple):
     value: float | None
 
 
+# Beyond this many weekly or monthly habits, `GET /today` reads the whole range rather than
+# list them (every database limits a statement's parameters; SQLite to 32,766).
+MAX_LISTED_HABITS = 100
+
+
 class CheckinRows:
     """The hot paths' check-in queries, on the driver (kit/rawsql.py)."""
 
@@ -67,25 +72,30 @@ class CheckinRows:
         Day-by-day habits need only today's row: reading the month before today for every
         habit brought ~95 rows where ~30 were used (bench users, ten habits).
         """
+        select = "SELECT habit_id, local_date, status, value FROM checkins WHERE user_id = $1 "
         if not periods_from:
-            rows = await self.connection.fetch(
-                "SELECT habit_id, local_date, status, value FROM checkins "
-                "WHERE user_id = $1 AND local_date = $2",
-                user_id,
-                today,
-            )
+            rows = await self.connection.fetch(select + "AND local_date = $2", user_id, today)
             return [DayRow(*row) for row in rows]
-        ids = ", ".join(f"${number}" for number in range(4, 4 + len(periods_from)))
-        rows = await self.connection.fetch(
-            "SELECT habit_id, local_date, status, value FROM checkins "  # noqa: S608 - $n only
-            "WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3 "
-            f"AND (local_date = $3 OR habit_id IN ({ids}))",
-            user_id,
-            min(periods_from.values()),
-            today,
-            *periods_from,
-        )
-        return [DayRow(*row) for row in rows if row[1] == today or row[1] >= periods_from[row[0]]]
+        earliest = min(periods_from.values())
+        if len(periods_from) > MAX_LISTED_HABITS:
+            rows = await self.connection.fetch(
+                select + "AND local_date >= $2 AND local_date <= $3", user_id, earliest, today
+            )
+        else:
+            ids = ", ".join(f"${number}" for number in range(4, 4 + len(periods_from)))
+            rows = await self.connection.fetch(
+                select + "AND local_date >= $2 AND local_date <= $3 "
+                f"AND (local_date = $3 OR habit_id IN ({ids}))",
+                user_id,
+                earliest,
+                today,
+                *periods_from,
+            )
+        return [
+            DayRow(*row)
+            for row in rows
+            if row[1] == today or (row[0] in periods_from and row[1] >= periods_from[row[0]])
+        ]
 
     async def put(
         self,
