@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
-from habitual.models import Checkin
+from habitual.models import Checkin, Habit
 from habitual.runtime import Runtime
 from tests.factories import API, Account
 
@@ -40,11 +41,19 @@ async def check_in(
 async def insert_done(
     runtime: Runtime, owner: Account, habit_id: int, days: Iterable[date]
 ) -> None:
-    """Done check-ins written straight to the database: for histories of hundreds of days."""
+    """Done check-ins written straight to the database: for histories of hundreds of days.
+
+    Like every writer of past check-ins, it outdates the habit's stats carry.
+    """
     async with runtime.database.writer() as session, session.begin():
         session.add_all(
             Checkin(habit_id=habit_id, user_id=owner.id, local_date=local_date, status="done")
             for local_date in days
+        )
+        await session.execute(
+            update(Habit)
+            .where(Habit.id == habit_id)
+            .values(history_version=Habit.history_version + 1, updated_at=Habit.updated_at)
         )
 
 

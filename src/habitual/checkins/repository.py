@@ -179,9 +179,17 @@ class CheckinRows:
         assert row is not None  # an upsert always returns its row
         return CheckinRow(*row)
 
-    async def days_of(self, habit_id: int) -> list[Row]:
-        """Every check-in of a habit as (local_date, status, value): a decade of daily ones is
-        thousands, and tuples from the driver cost a fraction of ORM rows."""
+    async def days_of(self, habit_id: int, since: date | None = None) -> list[Row]:
+        """Every check-in of a habit (or those from `since` on) as (local_date, status, value):
+        a decade of daily ones is thousands, and tuples from the driver cost a fraction of ORM
+        rows."""
+        if since is None:
+            return await self.connection.fetch(
+                "SELECT local_date, status, value FROM checkins WHERE habit_id = $1", habit_id
+            )
         return await self.connection.fetch(
-            "SELECT local_date, status, value FROM checkins WHERE habit_id = $1", habit_id
+            "SELECT local_date, status, value FROM checkins "
+            "WHERE habit_id = $1 AND local_date >= $2",
+            habit_id,
+            since,
         )

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from habitual.checkins.repository import CheckinRepository, CheckinRow, CheckinRows
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.errors import NotFound, Unprocessable
+from habitual.habitmath.carry import outdates_carry
 from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
 from habitual.habits.repository import HabitRepository, HabitRows
 from habitual.habits.rules import Kind, rules_of
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
-from habitual.kit.rawsql import RawConnection, RawDatabase
+from habitual.kit.rawsql import RawConnection, RawDatabase, session_connection
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Habit, User
 from habitual.notifications.events import after_checkin
@@ -57,8 +58,9 @@ async def habit_rules(session: AsyncSession, habit: Habit) -> list[Rule]:
 class CheckinService:
     def check_date(
         self, user: Person, habit: Dated, day: date, field: tuple[str, ...] = ("path", "date")
-    ) -> None:
-        """A check-in may fall on any day from the habit's start to its end, up to today."""
+    ) -> date:
+        """A check-in may fall on any day from the habit's start to its end, up to today (which
+        it returns)."""
         today = local_today(user)
         if day < habit.start_date:
             raise Unprocessable(
@@ -74,6 +76,7 @@ class CheckinService:
                 f"{day} is in the future: it is {today} in {user.timezone}.",
                 field=field,
             )
+        return today
 
     def check_value(self, habit: Dated, body: CheckinWrite) -> None:
         if Kind(habit.kind) is Kind.boolean:
@@ -102,8 +105,10 @@ class CheckinService:
             if found is None:
                 raise NotFound("No such habit.")
             habit, versions = found
-            self.check_date(caller, habit, day)
+            today = self.check_date(caller, habit, day)
             self.check_value(habit, body)
+            if outdates_carry(day, today):
+                await HabitRows(connection).touch_history(habit.id)
             checkin, created, previous = await CheckinRows(connection).put(
                 caller.id,
                 habit.id,
@@ -118,7 +123,6 @@ class CheckinService:
             read = checkin_read(checkin, rule)
             was_met = previous is not None and day_met(rule, Status(previous[0]), previous[1])
             if read.met and not was_met:
-                today = local_today(caller)
                 await after_checkin(connection, caller, habit, rules, day, today, met=True)
             return read, created
 
@@ -128,6 +132,8 @@ class CheckinService:
         habit = await habit_service.get(session, user, habit_id)
         if not await CheckinRepository(session).delete_on(habit.id, day):
             raise NotFound(f"No check-in on {day}.")
+        if outdates_carry(day, local_today(user)):
+            await HabitRows(await session_connection(session)).touch_history(habit.id)
 
     async def between(
         self,
@@ -173,15 +179,15 @@ class CheckinService:
             raise Unprocessable(
                 "recorded_at is out of range.", field=("body", "recorded_at")
             ) from None
-        self.check_date(caller, habit, day, field=("body", "recorded_at"))
+        today = self.check_date(caller, habit, day, field=("body", "recorded_at"))
+        if outdates_carry(day, today):
+            await HabitRows(connection).touch_history(habit.id)
         checkin = await CheckinRows(connection).add_to_total(
             caller.id, habit.id, day, amount=body.value, note=body.note, now=now
         )
         rules = rules_of(habit, versions)
         read = checkin_read(checkin, rule_on(rules, day))
-        await after_checkin(
-            connection, caller, habit, rules, day, local_today(caller), met=read.met
-        )
+        await after_checkin(connection, caller, habit, rules, day, today, met=read.met)
         return read
 
 

@@ -83,7 +83,7 @@ def judge(history: HabitHistory, first: date, last: date, today: date) -> list[P
     results: list[PeriodResult] = []
     for rule, begin, finish in _stretches(history, last):
         if rule.is_per_period:
-            results.extend(_judge_whole_periods(history, rule, begin, finish, last, today))
+            results.extend(_judge_whole_periods(history, rule, begin, finish, first, last, today))
         else:
             end = min(finish or last, last)
             results.extend(_judge_days(history, rule, max(begin, first), end, today))
@@ -133,12 +133,17 @@ def _judge_whole_periods(
     rule: Rule,
     begin: date,
     finish: date | None,
+    first: date,
     last: date,
     today: date,
 ) -> Iterator[PeriodResult]:
     period_start, period_end = period_bounds(begin, rule.frequency, history.week_start)
     if period_start != begin:  # a partial first period is not judged
         period_start = period_end + ONE_DAY
+    if period_start < first:  # whole periods follow each other: go straight to `first`'s
+        period_start, period_end = period_bounds(first, rule.frequency, history.week_start)
+        if period_start < first:
+            period_start = period_end + ONE_DAY
     checkins = history.checkins
     while period_start <= last:
         period_end = period_bounds(period_start, rule.frequency, history.week_start)[1]

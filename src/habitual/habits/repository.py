@@ -159,6 +159,12 @@ class HabitRows:
         habits = _with_rules(rows)
         return habits[0] if habits else None
 
+    async def touch_history(self, habit_id: int) -> None:
+        """Outdate the habit's stats carry: a check-in it may count has changed."""
+        await self.connection.execute(
+            "UPDATE habits SET history_version = history_version + 1 WHERE id = $1", habit_id
+        )
+
     async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[RuleRow]]]:
         """The user's habits running on `day`, in their order."""
         rows = await self.connection.fetch(

@@ -53,6 +53,12 @@ class RawConnection(Protocol):
 
 Work = Callable[[RawConnection], Coroutine[Any, Any, T]]
 
+# What a broken constraint raises on either driver (a unit of work has rolled back by then).
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+
 
 class RawDatabase(Protocol):
     dialect: str

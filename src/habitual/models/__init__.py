@@ -12,6 +12,7 @@ from habitual.models.personal_access_token import PersonalAccessToken
 from habitual.models.profile import Profile
 from habitual.models.refresh_token import RefreshToken
 from habitual.models.reminder import Reminder
+from habitual.models.stats_carry import StatsCarry
 from habitual.models.user import Role, User
 from habitual.models.webhook import Webhook
 
@@ -29,6 +30,7 @@ __all__ = [
     "RefreshToken",
     "Reminder",
     "Role",
+    "StatsCarry",
     "User",
     "Webhook",
 ]

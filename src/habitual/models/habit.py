@@ -55,3 +55,5 @@ class Habit(Timestamped, Base):
     icon: Mapped[str | None] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change to check-ins that a stats carry may hold (habit_stats_carries).
+    history_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from habitual.habitmath.periods import DayRecord, HabitHistory
 from habitual.habitmath.schedule import STATUSES, Rule
 from habitual.habits.rules import as_rule
+from habitual.kit.rawsql import RawConnection, from_json
 from habitual.models import Checkin, Habit, HabitRule
 from habitual.users.repository import escape_like
 
@@ -67,3 +70,59 @@ class StatsRepository:
             )
             for habit in habits
         }
+
+
+class StoredCarry(NamedTuple):
+    """A habit's history version and its stored stats carry, if any (habitmath/carry.py)."""
+
+    history_version: int
+    carry_version: int | None
+    basis: str | None
+    state: dict[str, Any] | None
+
+
+class CarryRows:
+    """The `habit_stats_carries` cache, on the driver beside the stats read it serves."""
+
+    def __init__(self, connection: RawConnection):
+        self.connection = connection
+
+    async def get(self, habit_id: int) -> StoredCarry:
+        row = await self.connection.fetchrow(
+            "SELECT h.history_version, c.history_version, c.basis, c.state "
+            "FROM habits h LEFT JOIN habit_stats_carries c ON c.habit_id = h.id WHERE h.id = $1",
+            habit_id,
+        )
+        assert row is not None  # read in the same transaction as the habit itself
+        version, carry_version, basis, state = row
+        return StoredCarry(
+            version, carry_version, basis, None if state is None else from_json(state)
+        )
+
+    async def put(
+        self,
+        habit_id: int,
+        history_version: int,
+        basis: str,
+        until: date,
+        state: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """Keep a carry made from `history_version`, unless one made from a later version is kept
+        already (a carry of an outdated version is kept, and never used). A habit deleted
+        since the read fails this with one of `INTEGRITY_ERRORS`."""
+        await self.connection.execute(
+            "INSERT INTO habit_stats_carries "
+            "(habit_id, history_version, basis, until_date, state, computed_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT (habit_id) DO UPDATE SET history_version = excluded.history_version, "
+            "basis = excluded.basis, until_date = excluded.until_date, "
+            "state = excluded.state, computed_at = excluded.computed_at "
+            "WHERE habit_stats_carries.history_version <= excluded.history_version",
+            habit_id,
+            history_version,
+            basis,
+            until,
+            json.dumps(state, separators=(",", ":")),
+            now,
+        )
