@@ -24,6 +24,7 @@ import contextlib
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -81,7 +82,80 @@ class Figure:
     p99_ms: float
     requests: int
     failed: int  # non-2xx/3xx answers and socket errors
+    cpu: Cpu | None = None  # cores busy during the measured run
     ratio: float | None = None  # to the FastAPI baseline's req/s
+
+
+@dataclass
+class Cpu:
+    """Cores busy on average during a run: the server's processes, PostgreSQL's, wrk and the
+    whole machine (all processes, the kernel included)."""
+
+    server: float
+    database: float
+    wrk: float
+    machine: float
+
+    def text(self) -> str:
+        return f"{self.server:.2f} / {self.database:.2f} / {self.wrk:.2f} / {self.machine:.2f}"
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User and system CPU time of `pids` so far (those that have gone count nothing)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+    return pids
+
+
+def machine_busy_seconds() -> float:
+    """All CPU time the machine spent not idle, summed over its cores."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+class CpuMeter:
+    """CPU time used between `__init__` and `stop()`, by whom."""
+
+    def __init__(self, server_pids: Sequence[int]):
+        self.server_pids = list(server_pids)
+        self.database_pids = postgres_pids()
+        self.began = time.monotonic()
+        self.server = cpu_seconds(self.server_pids)
+        self.database = cpu_seconds(self.database_pids)
+        self.children = _children_seconds()
+        self.machine = machine_busy_seconds()
+
+    def stop(self) -> Cpu:
+        wall = time.monotonic() - self.began
+        return Cpu(
+            server=(cpu_seconds(self.server_pids) - self.server) / wall,
+            database=(cpu_seconds(self.database_pids) - self.database) / wall,
+            wrk=(_children_seconds() - self.children) / wall,
+            machine=(machine_busy_seconds() - self.machine) / wall,
+        )
+
+
+def _children_seconds() -> float:
+    """CPU time of our children that have ended and been waited for: the wrk runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -159,7 +233,12 @@ class Load:
         return done.stdout
 
     def measure(
-        self, label: str, workers: int, url: str, script_args: Sequence[str] = ()
+        self,
+        label: str,
+        workers: int,
+        url: str,
+        script_args: Sequence[str] = (),
+        server_pids: Sequence[int] = (),
     ) -> Figure:
         # A fresh nonce per wrk run: the measured run must not replay the warm-up's keys.
         def fresh(run: str) -> list[str]:
@@ -167,13 +246,15 @@ class Load:
 
         if self.warmup > 0:
             self.wrk(url, self.warmup, fresh("warm-up"))
+        meter = CpuMeter(server_pids)
         output = self.wrk(url, self.duration, fresh("measured"))
+        cpu = meter.stop()
         rps, p50, p99, requests, failed = parse_wrk(output)
-        figure = Figure(label, workers, rps, p50, p99, requests, failed)
+        figure = Figure(label, workers, rps, p50, p99, requests, failed, cpu)
         note = f", {failed} FAILED" if failed else ""
         log(
             f"  {label:32} {workers} worker{'s' if workers > 1 else ' '} "
-            f"{rps:9,.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms{note}"
+            f"{rps:9,.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  cores {cpu.text()}{note}"
         )
         return figure
 
@@ -281,7 +362,7 @@ def run_baselines(load: Load, workdir: Path) -> list[Figure]:
         url = f"http://{HOST}:{port}{path}"
         with running(command, clean_env(), workdir, 1) as server:
             server.wait_ready(url)
-            figures.append(load.measure(label, 1, url))
+            figures.append(load.measure(label, 1, url, server_pids=server.worker_pids()))
     return figures
 
 
@@ -334,7 +415,13 @@ def run_habitual(
         for endpoint, label in ENDPOINTS:
             smoke(base, generated.users_csv, endpoint)
             figure = load.measure(
-                label, workers, base, (str(generated.users_csv), endpoint, f"{nonce}-{endpoint}")
+                label,
+                workers,
+                base,
+                (str(generated.users_csv), endpoint, f"{nonce}-{endpoint}"),
+                server_pids=[server.process.pid, *server.worker_pids()]
+                if workers > 1
+                else server.worker_pids(),
             )
             section.figures.append(figure)
         section.peak_rss_mib[workers] = server.peak_rss_mib()
@@ -376,15 +463,17 @@ def ratio_text(figure: Figure) -> str:
 
 def figure_row(figure: Figure) -> str:
     failed = f"{figure.failed:,}" if figure.failed else "0"
+    cores = figure.cpu.text() if figure.cpu else "-"
     return (
         f"| {figure.label} | {figure.workers} | {figure.rps:,.0f} | {figure.p50_ms:.2f} | "
-        f"{figure.p99_ms:.2f} | {ratio_text(figure)} | {failed} |"
+        f"{figure.p99_ms:.2f} | {ratio_text(figure)} | {cores} | {failed} |"
     )
 
 
 TABLE_HEAD = (
-    "| endpoint | workers | req/s | p50 ms | p99 ms | of FastAPI baseline | failed |\n"
-    "|---|---|---|---|---|---|---|"
+    "| endpoint | workers | req/s | p50 ms | p99 ms | of FastAPI baseline "
+    "| cores: server / PostgreSQL / wrk / machine | failed |\n"
+    "|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -488,7 +577,10 @@ def report(
         f"Command: `{command}`",
         "",
         "Ratios are to the FastAPI baseline's req/s. `failed`: non-2xx answers and socket "
-        "errors (must be 0). Peak RSS is each serving process's VmHWM after all its runs.",
+        "errors (must be 0). Peak RSS is each serving process's VmHWM after all its runs. "
+        "`cores`: CPU time during the measured run over its length, of the serving "
+        "processes, of all PostgreSQL processes, of wrk, and of the whole machine (all "
+        f"processes and the kernel; it has {os.cpu_count()} cores).",
         "",
         "## Baselines (one uvicorn worker)",
         "",
