@@ -482,8 +482,9 @@ async def generate(
                             f"{time.perf_counter() - began:.0f} s",
                             flush=True,
                         )
+                # Before finishing: the checkpoint and VACUUM ANALYZE cover the carries too.
+                await keep_stats_carries(database_url, stats_reads, progress=progress)
                 await loader.finish()
-            await keep_stats_carries(database_url, stats_reads, progress=progress)
     except BaseException:
         if scratch is not None:
             await drop_database(url, scratch)

@@ -130,12 +130,15 @@ def fold(history: HabitHistory, today: date, carry: Carry | None, until: date) -
     last = min(until - timedelta(days=1), today, history.end_date or today)
     if first > last:
         return replace(carry, until=max(until, first))
-    carry.weeks = [list(counts) for counts in carry.weeks]
-    carry.months = [list(counts) for counts in carry.months]
     first_week = start.toordinal()
     first_week -= (first_week - 1 - history.week_start) % 7  # date.fromordinal(1) is a Monday
     first_month = start.year * 12 + start.month - 1
-    weeks, months = carry.weeks, carry.months
+    # Only weeks and months from `first` on change: those are copied, the rest shared.
+    week_from = (first.toordinal() - first_week) // 7
+    month_from = first.year * 12 + first.month - 1 - first_month
+    weeks = carry.weeks[:week_from] + [list(counts) for counts in carry.weeks[week_from:]]
+    months = carry.months[:month_from] + [list(counts) for counts in carry.months[month_from:]]
+    carry.weeks, carry.months = weeks, months
     week_count = (last.toordinal() - first_week) // 7 + 1
     month_count = last.year * 12 + last.month - first_month
     weeks.extend([0, 0, 0] for _ in range(week_count - len(weeks)))
