@@ -36,7 +36,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,6 +167,9 @@ class Section:
     detail: str = ""
     figures: list[Figure] = field(default_factory=list)
     peak_rss_mib: dict[int, list[float]] = field(default_factory=dict)  # workers: per worker
+    # The FastAPI baseline run just before and just after each block of runs (by workers): the
+    # block's ratios are to their mean, so a machine whose speed drifts skews them less.
+    baselines: dict[int, tuple[Figure, Figure]] = field(default_factory=dict)
 
     def figure(self, endpoint: str, workers: int) -> Figure | None:
         label = LABELS[endpoint]
@@ -347,12 +350,18 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("HABITUAL_")}
 
 
-def run_baselines(load: Load, workdir: Path) -> list[Figure]:
+BASELINE_APPS = {
+    BARE_BASELINE: ("baselines:bare", "/"),
+    FASTAPI_BASELINE: ("baselines:fastapi_app", "/item"),
+}
+
+
+def run_baselines(
+    load: Load, workdir: Path, labels: Sequence[str] = tuple(BASELINE_APPS)
+) -> list[Figure]:
     figures = []
-    for label, app, path in (
-        (BARE_BASELINE, "baselines:bare", "/"),
-        (FASTAPI_BASELINE, "baselines:fastapi_app", "/item"),
-    ):
+    for label in labels:
+        app, path = BASELINE_APPS[label]
         port = free_port()
         command = [str(BIN / "python"), "-m", "uvicorn", app, "--app-dir", str(BENCH)]
         command += ["--host", HOST, "--port", str(port), "--workers", "1"]
@@ -519,11 +528,14 @@ def targets(sections: list[Section], baseline: float) -> list[tuple[str, str, bo
             if before is None or after is None:
                 continue
             change = after.rps / before.rps - 1
+            steady = (after.ratio or 0) / (before.ratio or 1) - 1  # each to its own baseline
             rows.append(
                 (
                     f"{before.label}: 1,000 → 10,000 users ≤ 20% slower ({label})",
-                    f"{before.rps:,.0f} → {after.rps:,.0f} req/s ({change:+.0%})",
-                    change >= -0.20,
+                    f"{before.rps:,.0f} → {after.rps:,.0f} req/s ({change:+.0%}); "
+                    f"to the adjacent baselines {ratio_text(before)} → {ratio_text(after)} "
+                    f"({steady:+.0%})",
+                    steady >= -0.20,
                 )
             )
     for section in sections:
@@ -534,11 +546,14 @@ def targets(sections: list[Section], baseline: float) -> list[tuple[str, str, bo
             if one is None or two is None:
                 continue
             scale = two.rps / one.rps
+            steady = (two.ratio or 0) / (one.ratio or 1)  # each to its own baseline
+            cores = f"; cores busy with 1 worker {one.cpu.machine:.2f}" if one.cpu else ""
             rows.append(
                 (
                     f"{one.label}: 2 workers ≥ 1.6x 1 worker (PostgreSQL, {section.users:,} users)",
-                    f"{one.rps:,.0f} → {two.rps:,.0f} req/s ({scale:.2f}x)",
-                    scale >= 1.6,
+                    f"{one.rps:,.0f} → {two.rps:,.0f} req/s ({scale:.2f}x; {steady:.2f}x to "
+                    f"the adjacent baselines){cores}",
+                    steady >= 1.6,
                 )
             )
     for section in sections:
@@ -576,7 +591,11 @@ def report(
         "",
         f"Command: `{command}`",
         "",
-        "Ratios are to the FastAPI baseline's req/s. `failed`: non-2xx answers and socket "
+        "Ratios are to the mean req/s of the FastAPI baseline run just before and just after "
+        "each block of runs (one database, size and worker count; their rows, in italics, "
+        "frame the block), since this machine's speed drifts within minutes. The targets' "
+        "comparisons between sizes and worker counts are made on these ratios too. "
+        "`failed`: non-2xx answers and socket "
         "errors (must be 0). Peak RSS is each serving process's VmHWM after all its runs. "
         "`cores`: CPU time during the measured run over its length, of the serving "
         "processes, of all PostgreSQL processes, of wrk, and of the whole machine (all "
@@ -595,9 +614,13 @@ def report(
             section.detail,
             "",
             TABLE_HEAD,
-            *(figure_row(f) for f in sorted(section.figures, key=lambda f: f.workers)),
-            "",
         ]
+        for workers in sorted(section.baselines):
+            before, after = section.baselines[workers]
+            lines.append(figure_row(replace(before, ratio=None, label=f"*{before.label}, before*")))
+            lines += [figure_row(f) for f in section.figures if f.workers == workers]
+            lines.append(figure_row(replace(after, ratio=None, label=f"*{after.label}, after*")))
+        lines.append("")
         for workers, peaks in sorted(section.peak_rss_mib.items()):
             each = ", ".join(f"{mib:.0f}" for mib in peaks)
             lines.append(
@@ -619,7 +642,7 @@ def estimate_minutes(args: argparse.Namespace, databases: list[str]) -> float:
     per_server = 4 + len(ENDPOINTS) * (args.warmup + args.duration + 0.5)
     servers = len(databases) * len(args.sizes) * len(args.workers)
     generation = sum(8 * size / 1000 for size in args.sizes) * len(databases)
-    baselines = 2 * (args.warmup + args.duration + 3)
+    baselines = (2 + 2 * servers) * (args.warmup + args.duration + 3)
     return (servers * per_server + generation + baselines) / 60
 
 
@@ -701,9 +724,14 @@ def main() -> int:
                 try:
                     for workers in args.workers:
                         log(f"{DATABASE_LABELS[database]}, {size:,} users, {workers} worker(s)")
+                        (before,) = run_baselines(load, workdir, [FASTAPI_BASELINE])
                         run_habitual(load, generated, workers, out, section)
+                        (after,) = run_baselines(load, workdir, [FASTAPI_BASELINE])
+                        section.baselines[workers] = (before, after)
+                        adjacent = (before.rps + after.rps) / 2
                         for figure in section.figures:
-                            figure.ratio = figure.rps / fastapi_rps
+                            if figure.workers == workers:
+                                figure.ratio = figure.rps / adjacent
                 finally:
                     if generated.scratch is not None:
                         asyncio.run(drop_database(url, generated.scratch))

@@ -130,9 +130,7 @@ def fold(history: HabitHistory, today: date, carry: Carry | None, until: date) -
     last = min(until - timedelta(days=1), today, history.end_date or today)
     if first > last:
         return replace(carry, until=max(until, first))
-    first_week = start.toordinal()
-    first_week -= (first_week - 1 - history.week_start) % 7  # date.fromordinal(1) is a Monday
-    first_month = start.year * 12 + start.month - 1
+    first_week, first_month = _origin(history)
     # Only weeks and months from `first` on change: those are copied, the rest shared.
     week_from = (first.toordinal() - first_week) // 7
     month_from = first.year * 12 + first.month - 1 - first_month
@@ -161,6 +159,15 @@ def fold(history: HabitHistory, today: date, carry: Carry | None, until: date) -
     carry.prefix = carry.prefix[-keep:]
     carry.until = max(until, first)
     return carry
+
+
+def _origin(history: HabitHistory) -> tuple[int, int]:
+    """The ordinal of the first day of the start's week, and the start's month as a number:
+    where the weekly and monthly counts begin."""
+    start = history.start_date
+    first_week = start.toordinal()
+    first_week -= (first_week - 1 - history.week_start) % 7  # date.fromordinal(1) is a Monday
+    return first_week, start.year * 12 + start.month - 1
 
 
 def _fold_periods(
@@ -196,9 +203,7 @@ def stats_from(history: HabitHistory, today: date, carry: Carry | None) -> Habit
     last = min(today, history.end_date or today)
     final = fold(history, today, carry, last + timedelta(days=1))
     start = history.start_date
-    first_week = start.toordinal()
-    first_week -= (first_week - 1 - history.week_start) % 7
-    first_month = start.year * 12 + start.month - 1
+    first_week, first_month = _origin(history)
     measurable = rule_on(history.rules, last).goal_value is not None
     current = Streak(final.run, final.run_start, final.run_end) if final.run else NO_STREAK
     in_range = start <= last
