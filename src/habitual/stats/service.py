@@ -68,7 +68,12 @@ def basis_of(week_start: int, habit: HabitRow, versions: list[RuleRow]) -> str:
         week_start,
         habit.start_date,
         habit.end_date,
-        habit[8:],  # its current rule's columns
+        habit.frequency,  # the current rule, which stands in for versions when there are none
+        habit.times_per_period,
+        habit.target_days,
+        habit.every_n_days,
+        habit.goal_value,
+        habit.goal_type,
         versions,
     )
     return hashlib.blake2b(repr(judged_by).encode(), digest_size=16).hexdigest()
