@@ -9,7 +9,8 @@
 For each database and size, bench/generate.py fills a fresh database (a SQLite file in a
 temporary directory, or a scratch PostgreSQL database beside the URL, dropped afterwards), then
 `habitual serve --workers N` runs on 127.0.0.1 and wrk loads five endpoints through
-bench/habitual.lua, rotating through every user's token and habits. The baselines
+bench/habitual.lua, rotating through the tokens and habits of the active users (`--active-users`,
+1,000 spread over all of them: every size gets the same mix of work). The baselines
 (bench/baselines.py: a bare ASGI app and a FastAPI endpoint with a response model) run first
 under the same uvicorn, with the same wrk settings. Each figure is printed and written to
 bench/RESULTS.md with its ratio to the FastAPI baseline, the workers' peak RSS, and whether
@@ -405,8 +406,34 @@ def smoke(base: str, users_csv: Path, endpoint: str) -> None:
         ) from None
 
 
+def active_users(users_csv: Path, count: int, out: Path) -> Path:
+    """A users.csv of `count` users spread evenly over all of `users_csv` (all when 0 or more).
+
+    wrk rotates through the users it is given. At 10,000 users a 12-second run reaches each
+    user about once, at 1,000 about ten times, so an all-users rotation compares different
+    work: almost every request a user's first in the worker (its token decoded, its rules
+    built), and PUT an insert where at 1,000 users it is mostly an update of today's row. The
+    same active users at every size make the database's size the one thing that changes
+    (bench/README.md has both measured).
+    """
+    lines = users_csv.read_text(encoding="ascii").splitlines()
+    header, users = lines[0], lines[1:]
+    if count <= 0 or count >= len(users):
+        return users_csv
+    step = len(users) / count
+    picked = [users[int(n * step)] for n in range(count)]
+    active = out / f"active-{count}.csv"
+    active.write_text("\n".join([header, *picked]) + "\n", encoding="ascii")
+    return active
+
+
 def run_habitual(
-    load: Load, generated: Generated, workers: int, workdir: Path, section: Section
+    load: Load,
+    generated: Generated,
+    workers: int,
+    workdir: Path,
+    section: Section,
+    users_csv: Path,
 ) -> None:
     port = free_port()
     env = clean_env() | {
@@ -422,12 +449,12 @@ def run_habitual(
     with running(command, env, workdir, workers) as server:
         server.wait_ready(base + "/readyz")
         for endpoint, label in ENDPOINTS:
-            smoke(base, generated.users_csv, endpoint)
+            smoke(base, users_csv, endpoint)
             figure = load.measure(
                 label,
                 workers,
                 base,
-                (str(generated.users_csv), endpoint, f"{nonce}-{endpoint}"),
+                (str(users_csv), endpoint, f"{nonce}-{endpoint}"),
                 server_pids=[server.process.pid, *server.worker_pids()]
                 if workers > 1
                 else server.worker_pids(),
@@ -667,6 +694,12 @@ def main() -> int:
         "(default: $HABITUAL_BENCH_POSTGRES_URL)",
     )
     parser.add_argument("--workers", type=numbers, default=[1, 2], help="1,2")
+    parser.add_argument(
+        "--active-users",
+        type=int,
+        default=1000,
+        help="users wrk rotates through, spread over all of them; 0: every user (1000)",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
@@ -721,11 +754,17 @@ def main() -> int:
                     f"{generated.seconds:.0f} s.",
                 )
                 sections.append(section)
+                users_csv = active_users(generated.users_csv, args.active_users, out)
+                if users_csv != generated.users_csv:
+                    section.detail += (
+                        f" wrk rotates through {args.active_users:,} of the users, "
+                        "spread over all of them."
+                    )
                 try:
                     for workers in args.workers:
                         log(f"{DATABASE_LABELS[database]}, {size:,} users, {workers} worker(s)")
                         (before,) = run_baselines(load, workdir, [FASTAPI_BASELINE])
-                        run_habitual(load, generated, workers, out, section)
+                        run_habitual(load, generated, workers, out, section, users_csv)
                         (after,) = run_baselines(load, workdir, [FASTAPI_BASELINE])
                         section.baselines[workers] = (before, after)
                         adjacent = (before.rps + after.rps) / 2
