@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.client
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
+
+from habitual.cli import tcp_listener
 
 HABITUAL_SCRIPT = Path(sys.executable).parent / "habitual"
 
@@ -108,3 +116,84 @@ def test_create_admin_refuses_a_taken_username(database):
     result = create_admin(database, "twice", "another good password")
     assert result.returncode != 0
     assert "already registered" in result.stderr
+
+
+async def _accepted_nodelay(listener: socket.socket) -> int:
+    """TCP_NODELAY on a connection accepted by asyncio from `listener`, as uvicorn serves."""
+    loop = asyncio.get_running_loop()
+    accepted: asyncio.Future[int] = loop.create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await loop.create_server(Probe, sock=listener)
+    host, port = listener.getsockname()[:2]
+    _, writer = await asyncio.open_connection(host, port)
+    try:
+        return await asyncio.wait_for(accepted, 10)
+    finally:
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+def _workers_config() -> uvicorn.Config:
+    return uvicorn.Config(
+        "habitual.app:create_app", factory=True, host="127.0.0.1", port=0, workers=2
+    )
+
+
+def test_uvicorns_own_listener_leaves_nagle_on():
+    # What tcp_listener works around (uvicorn issue #3149). When this fails, uvicorn sets the
+    # protocol itself and tcp_listener may go.
+    assert asyncio.run(_accepted_nodelay(_workers_config().bind_socket())) == 0
+
+
+def test_the_workers_listener_gives_each_connection_tcp_nodelay():
+    listener = tcp_listener(_workers_config())
+    assert listener.proto == socket.IPPROTO_TCP
+    assert listener.get_inheritable()
+    assert asyncio.run(_accepted_nodelay(listener)) != 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_serve_with_two_workers_answers_and_stops_on_sigterm(database):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "habitual.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=cli_environment(database) | {"HABITUAL_WORKER_EMBEDDED": "false"},
+        cwd=database.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/livez")
+                first = connection.getresponse()
+                first.read()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "habitual serve --workers 2 did not answer"
+                time.sleep(0.2)
+        connection.request("GET", "/livez")  # the same keep-alive connection
+        second = connection.getresponse()
+        assert (first.status, second.status) == (200, 200)
+        assert second.read()
+        connection.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        returncode = server.wait(timeout=30)
+    assert returncode == 0
