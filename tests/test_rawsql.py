@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from datetime import UTC, date, datetime
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from habitual.kit.rawsql import RawConnection, session_connection
+from habitual.kit.rawsql import RawConnection, SqliteLane, session_connection
 from habitual.models import Checkin
 from habitual.runtime import Runtime
 from tests.factories import API, Account, create_habit
@@ -172,6 +174,50 @@ async def test_a_sqlite_write_waits_for_another_connections_lock_without_blockin
     assert waiting
     assert await asyncio.wait_for(write, timeout=10) == "written"
     assert await checkin_dates(runtime, alice.id) == [YESTERDAY, TODAY]
+
+
+async def test_sqlite_writes_waiting_for_the_lock_all_get_in_once_it_is_free(
+    alice, habit, runtime, sqlite_path
+):
+    async def note_on(day: date, connection: RawConnection) -> None:
+        await connection.execute(INSERT_CHECKIN, alice.id, habit["id"], day, NOW)
+
+    days = [START + timedelta(days=n) for n in range(12)]
+    other = sqlite3.connect(sqlite_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        writes = [
+            asyncio.create_task(runtime.database.raw.write(partial(note_on, day))) for day in days
+        ]
+        await asyncio.sleep(0.05)
+        waiting = sum(not write.done() for write in writes)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(asyncio.gather(*writes), timeout=10)
+
+    assert waiting == len(days)
+    assert await checkin_dates(runtime, alice.id) == [*days, TODAY]
+
+
+async def test_a_sqlite_write_gives_up_when_the_lock_outlasts_its_busy_timeout(sqlite_path):
+    lane = SqliteLane(sqlite_path, busy_timeout_ms=100)
+    other = sqlite3.connect(sqlite_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await lane.write(lambda connection: connection.execute("CREATE TABLE never (x)"))
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await lane.close()
+
+    assert 0.1 <= waited < 5
+    with closing(sqlite3.connect(sqlite_path)) as reader:
+        tables = reader.execute("SELECT count(*) FROM sqlite_master WHERE name = 'never'")
+        assert tables.fetchone() == (0,)
 
 
 async def test_a_sqlite_unit_of_work_that_awaits_anything_else_fails_and_writes_nothing(

@@ -13,9 +13,9 @@ aware UTC `datetime`, `bool`, `float`, `int`, `str` (JSON columns as text).
 SQLite work runs inline on the event loop, which is where SQLite is fast: a statement over a
 local file costs microseconds, less than a hop to a thread and back. A unit of work is a
 coroutine that only awaits its own statements, so it runs to the end without yielding, and one
-connection serves the whole process. When another connection holds the write lock (another
-process, or a SQLAlchemy session), the unit is rolled back and run again on a thread that may
-wait for the lock, so the event loop never blocks on it.
+connection serves the whole process. When another connection holds the lock (another process,
+or a SQLAlchemy session), the unit is rolled back and run again after a short sleep of the
+event loop, which never blocks on the lock (`SqliteLane._run`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, Protocol, TypeVar
@@ -148,6 +147,16 @@ def _transaction(connection: sqlite3.Connection, work: Work[T], begin: str) -> T
     return result
 
 
+# A unit that finds the lock taken waits on the event loop and runs again: 0.5 ms at first,
+# doubling to 4 ms, until `busy_timeout_ms`. The holder is a transaction of well under a
+# millisecond (a check-in's), so the first or second try usually gets in. It used to wait on
+# one thread in SQLite's busy handler, whose sleeps grow from 1 to 100 ms and which queued every
+# waiting write behind one another: with two `habitual serve` workers `PUT` had p99 413-427 ms
+# and entries 812-1,050 ms (bench/RESULTS.md, 22:22), fewer entries a second than one worker.
+BUSY_FIRST_WAIT = 0.0005
+BUSY_LONGEST_WAIT = 0.004
+
+
 class SqliteLane:
     dialect = "sqlite"
 
@@ -156,11 +165,9 @@ class SqliteLane:
             raise ValueError("Habitual needs a SQLite file, not an in-memory database")
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
-        self._inline: sqlite3.Connection | None = None
-        self._waiting: sqlite3.Connection | None = None  # used on the waiting thread only
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="habitual-sqlite")
+        self._connection: sqlite3.Connection | None = None
 
-    def _connect(self, busy_timeout_ms: int) -> sqlite3.Connection:
+    def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
             self._path,
             isolation_level=None,  # we say BEGIN and COMMIT ourselves
@@ -169,7 +176,7 @@ class SqliteLane:
             cached_statements=256,
         )
         connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        connection.execute("PRAGMA busy_timeout=0")  # we wait ourselves, on the event loop
         # As SQLAlchemy's connections (db.py): in WAL mode, NORMAL keeps the database
         # consistent and commits without an fsync each; a setting of the connection, not the file.
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -182,29 +189,31 @@ class SqliteLane:
         return await self._run(work, "BEGIN IMMEDIATE")
 
     async def _run(self, work: Work[T], begin: str) -> T:
-        if self._inline is None:
-            self._inline = self._connect(busy_timeout_ms=0)
+        if self._connection is None:
+            self._connection = self._connect()
         try:
-            return _transaction(self._inline, work, begin)
+            return _transaction(self._connection, work, begin)
         except sqlite3.OperationalError as error:
             if not _is_busy(error):
                 raise
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._wait_and_run, work, begin)
-
-    def _wait_and_run(self, work: Work[T], begin: str) -> T:
-        if self._waiting is None:
-            self._waiting = self._connect(self._busy_timeout_ms)
-        return _transaction(self._waiting, work, begin)
+        deadline = loop.time() + self._busy_timeout_ms / 1000
+        wait = BUSY_FIRST_WAIT
+        while True:
+            await asyncio.sleep(wait)
+            if self._connection is None:  # closed meanwhile: the process is stopping
+                raise sqlite3.OperationalError("the SQLite connection was closed")
+            try:
+                return _transaction(self._connection, work, begin)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or loop.time() >= deadline:
+                    raise
+            wait = min(wait * 2, BUSY_LONGEST_WAIT)
 
     async def close(self) -> None:
-        if self._inline is not None:
-            self._inline.close()
-            self._inline = None
-        waiting, self._waiting = self._waiting, None
-        if waiting is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, waiting.close)
-        self._thread.shutdown(wait=False)
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
