@@ -5,6 +5,7 @@
 --
 -- Endpoints: checkin (PUT /habits/{id}/checkins/today, a yes/no habit), today (GET /today),
 -- habits (GET /habits, first page), stats (GET /habits/{id}/stats of the two-year habit),
+-- checkins (GET /habits/{id}/checkins?from=, the last 30 days of the two-year habit),
 -- entries (POST /habits/{id}/entries {"value": 100} with a new Idempotency-Key each time).
 -- Each wrk thread starts at its own place in the user list.
 
@@ -73,6 +74,10 @@ function request()
     return req
   elseif endpoint == "habits" then
     return wrk.format("GET", prefix .. "/habits", user.headers)
+  elseif endpoint == "checkins" then
+    local from = os.date("!%Y-%m-%d", os.time() - 29 * 86400)
+    return wrk.format("GET", prefix .. "/habits/" .. user.stats .. "/checkins?from=" .. from,
+      user.headers)
   elseif endpoint == "stats" then
     return wrk.format("GET", prefix .. "/habits/" .. user.stats .. "/stats", user.headers)
   else

@@ -8,7 +8,7 @@
 
 For each database and size, bench/generate.py fills a fresh database (a SQLite file in a
 temporary directory, or a scratch PostgreSQL database beside the URL, dropped afterwards), then
-`habitual serve --workers N` runs on 127.0.0.1 and wrk loads five endpoints through
+`habitual serve --workers N` runs on 127.0.0.1 and wrk loads six endpoints through
 bench/habitual.lua, rotating through the tokens and habits of the active users (`--active-users`,
 1,000 spread over all of them: every size gets the same mix of work). The baselines
 (bench/baselines.py: a bare ASGI app and a FastAPI endpoint with a response model) run first
@@ -38,7 +38,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -58,6 +58,7 @@ ENDPOINTS = (
     ("today", "GET /today"),
     ("habits", "GET /habits"),
     ("stats", "GET /habits/{id}/stats"),
+    ("checkins", "GET /habits/{id}/checkins (30 days)"),
     ("checkin", "PUT /habits/{id}/checkins/today"),
     ("entries", "POST /habits/{id}/entries"),
 )
@@ -376,6 +377,12 @@ def run_baselines(
     return figures
 
 
+def thirty_days_ago() -> str:
+    """`from` of the check-in list's range, as habitual.lua computes it: 29 days before today
+    (UTC), so the range holds 30 days and about 24 check-ins of the two-year habit."""
+    return (datetime.now(UTC).date() - timedelta(days=29)).isoformat()
+
+
 def smoke(base: str, users_csv: Path, endpoint: str) -> None:
     """One request of the kind wrk will send, which must succeed (else the figures lie)."""
     with users_csv.open(encoding="ascii") as handle:
@@ -394,6 +401,8 @@ def smoke(base: str, users_csv: Path, endpoint: str) -> None:
         path = "/api/v1/habits"
     elif endpoint == "stats":
         path = f"/api/v1/habits/{stats}/stats"
+    elif endpoint == "checkins":
+        path = f"/api/v1/habits/{stats}/checkins?from={thirty_days_ago()}"
     request = urllib.request.Request(  # noqa: S310 - loopback
         base + path, data=body, headers=headers, method=method
     )
