@@ -83,9 +83,9 @@ class Accounts:
     async def create_admin(self, username: str | None = None) -> Account:
         """An admin, made the way `habitual create-admin` makes one, then logged in."""
         username = username or f"admin{next(_numbers)}"
-        async with self.runtime.database.writer() as session, session.begin():
+        async with self.runtime.database.unit() as uow:
             user = await user_service.create(
-                session,
+                uow,
                 self.runtime.passwords,
                 username=username,
                 email=f"{username}@example.com",

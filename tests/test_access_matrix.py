@@ -17,8 +17,8 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from habitual.db import UnitOfWork
 from habitual.deps import SCOPES
-from habitual.kit.rawsql import session_connection
 from habitual.notifications.outbox import Channel, Event, notify
 from habitual.notifications.worker import Worker
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
@@ -418,7 +418,7 @@ async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int
     """A notification for `owner`, written to the outbox with a delivery per channel."""
     async with accounts.runtime.database.writer() as session, session.begin():
         notification_id = await notify(
-            await session_connection(session),
+            await UnitOfWork(session=session).connection(),
             user_id=owner.id,
             habit_id=None,
             event=Event.reminder,

@@ -63,9 +63,9 @@ class FuzzAccounts:
 
     async def _create_and_log_in(self, role: Role) -> str:
         username = f"fuzz{role.value}{next(_numbers)}"
-        async with self.runtime.database.writer() as session, session.begin():
+        async with self.runtime.database.unit() as uow:
             await user_service.create(
-                session,
+                uow,
                 self.runtime.passwords,
                 username=username,
                 email=f"{username}@example.com",
@@ -73,7 +73,7 @@ class FuzzAccounts:
                 role=role,
             )
             tokens = await auth_service.login(
-                session,
+                uow,
                 self.runtime,
                 identifier=username,
                 password=PASSWORD,

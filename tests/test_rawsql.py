@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from habitual.kit.rawsql import RawConnection, SqliteLane, session_connection
+from habitual.db import UnitOfWork
+from habitual.kit.rawsql import RawConnection, SqliteLane
 from habitual.models import Checkin
 from habitual.runtime import Runtime
 from tests.factories import API, Account, create_habit
@@ -103,7 +104,7 @@ async def test_rows_come_back_as_dates_floats_aware_utc_instants_and_bools(alice
 
 async def test_a_sessions_connection_gives_back_the_same_types(alice, habit, runtime):
     async with runtime.database.reader() as session:
-        connection = await session_connection(session)
+        connection = await UnitOfWork(session=session).connection()
         row = await connection.fetchrow(CHECKIN_FACTS, alice.id)
 
     assert row is not None
@@ -114,7 +115,7 @@ async def test_a_sessions_connection_gives_back_the_same_types(alice, habit, run
 
 async def test_a_sessions_connection_writes_in_the_sessions_transaction(alice, habit, runtime):
     async with runtime.database.writer() as session:
-        connection = await session_connection(session)
+        connection = await UnitOfWork(session=session).connection()
         await connection.execute(INSERT_CHECKIN, alice.id, habit["id"], YESTERDAY, NOW)
         seen_by_the_session = await session.scalar(
             select(func.count()).select_from(Checkin).where(Checkin.user_id == alice.id)

@@ -100,9 +100,9 @@ async def _create_admin(settings: Settings, body: AdminUserCreate) -> None:
         await _migrate(settings)
     database = create_database(settings)
     try:
-        async with database.writer() as session, session.begin():
+        async with database.unit() as uow:
             await user_service.create(
-                session,
+                uow,
                 Passwords(settings),
                 username=body.username,
                 email=str(body.email),

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event
+from sqlalchemy import Boolean, Connection, Date, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,9 +24,89 @@ from sqlalchemy.ext.asyncio import (
 
 from habitual.config import Settings
 from habitual.errors import HabitualError
-from habitual.kit.rawsql import RawDatabase, create_lane
+from habitual.kit.rawsql import (
+    ColumnReader,
+    Converted,
+    RawConnection,
+    RawDatabase,
+    create_lane,
+    session_connection,
+)
+from habitual.kit.types import UTCDateTime
+from habitual.models import Base
 
+T = TypeVar("T")
 WRITE_OPTION = "habitual_write"
+
+
+def converted_columns(metadata: MetaData) -> dict[str, Converted]:
+    """What each column name holds, for reading SQLite rows back by name (kit/rawsql.py): the
+    schema's dates, instants and flags. A name means one kind in every table that has it."""
+    kinds: dict[str, Converted] = {}
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, UTCDateTime):
+                kind = Converted.instant
+            elif isinstance(column.type, Date):
+                kind = Converted.date
+            elif isinstance(column.type, Boolean):
+                kind = Converted.flag
+            else:
+                continue
+            if kinds.setdefault(column.name, kind) is not kind:
+                raise TypeError(f"column {column.name!r} holds {kind} in {table.name} only")
+    return kinds
+
+
+COLUMNS = ColumnReader(converted_columns(Base.metadata))
+
+
+class UnitOfWork:
+    """One transaction, as services see it: the ORM session, and the database driver's
+    connection in the same transaction for the statements that measured too slow through the
+    ORM (kit/rawsql.py). The measured hot paths run a unit on the driver alone
+    (`Database.read`, `Database.write`), which has no session. Whoever opened the unit commits
+    or rolls it back; services and repositories never do."""
+
+    __slots__ = ("_connection", "_session")
+
+    def __init__(
+        self, *, session: AsyncSession | None = None, connection: RawConnection | None = None
+    ):
+        self._session = session
+        self._connection = connection
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("this unit of work runs on the database driver alone")
+        return self._session
+
+    async def connection(self) -> RawConnection:
+        """The driver connection of this unit's transaction."""
+        if self._connection is None:
+            self._connection = await session_connection(self.session, COLUMNS)
+        return self._connection
+
+
+Work = Callable[[UnitOfWork], Coroutine[Any, Any, T]]
+
+
+class Repository:
+    """The queries of one table or aggregate, in a unit of work: ORM statements on its session,
+    the hot paths' statements on its driver connection (kit/rawsql.py), side by side."""
+
+    __slots__ = ("uow",)
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    async def connection(self) -> RawConnection:
+        return await self.uow.connection()
 
 
 @dataclass(frozen=True)
@@ -38,6 +118,21 @@ class Database:
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
     raw: RawDatabase
+
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` in a read-only unit on the driver alone (a hot path's read)."""
+        return await self.raw.read(lambda connection: work(UnitOfWork(connection=connection)))
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` in a unit on the driver alone that commits when it returns."""
+        return await self.raw.write(lambda connection: work(UnitOfWork(connection=connection)))
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        """A unit on an ORM session for a job (the worker, a command): it commits when the
+        block ends and rolls back if it raises."""
+        async with self.writer() as session, session.begin():
+            yield UnitOfWork(session=session)
 
     async def dispose(self) -> None:
         await self.raw.close()
@@ -93,12 +188,13 @@ def create_database(settings: Settings, **engine_options: Any) -> Database:
 
 
 @asynccontextmanager
-async def request_session(database: Database, *, write: bool) -> AsyncIterator[AsyncSession]:
-    """A session whose transaction commits when the endpoint returns, or rolls back on error."""
+async def request_unit(database: Database, *, write: bool) -> AsyncIterator[UnitOfWork]:
+    """A unit on an ORM session whose transaction commits when the endpoint returns, or rolls
+    back on error."""
     factory = database.writer if write else database.reader
     async with factory() as session:
         try:
-            yield session
+            yield UnitOfWork(session=session)
         except HabitualError as error:
             if error.keeps_changes:
                 await session.commit()

@@ -12,11 +12,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.base import SecurityBase
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.auth.jwt import InvalidToken
-from habitual.auth.repository import CallerRepository
-from habitual.db import request_session
+from habitual.auth.repository import AuthRepository
+from habitual.db import UnitOfWork, request_unit
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import token_digest
@@ -58,15 +57,15 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+async def get_uow(request: Request, runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
     write = request.method not in {"GET", "HEAD", "OPTIONS"}
-    # `async with`, not `async for`: the endpoint's error must reach request_session's handler.
-    async with request_session(runtime.database, write=write) as session:
-        yield session
+    # `async with`, not `async for`: the endpoint's error must reach request_unit's handler.
+    async with request_unit(runtime.database, write=write) as uow:
+        yield uow
 
 
 # scope="function": the transaction ends (commit or rollback) before the response is sent.
-Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +85,11 @@ class Caller:
 
 
 async def _personal_token_caller(runtime: Runtime, token: str) -> Caller:
-    raw = runtime.database.raw
+    database = runtime.database
     token_hash = token_digest(token)
-    found = await raw.read(lambda c: CallerRepository(c).of_personal_token(token_hash))
+    found = await database.read(
+        lambda uow: AuthRepository(uow).caller_of_personal_token(token_hash)
+    )
     now = utcnow()
     if found is None or not found.is_active or (found.expires_at and found.expires_at <= now):
         raise Unauthorized("Invalid or expired token.")
@@ -96,7 +97,9 @@ async def _personal_token_caller(runtime: Runtime, token: str) -> Caller:
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         # A busy database only costs us a last-used timestamp, never the request.
         with contextlib.suppress(sqlite3.OperationalError):
-            await raw.write(lambda c: CallerRepository(c).touch_personal_token(token_id, now))
+            await database.write(
+                lambda uow: AuthRepository(uow).touch_personal_token(token_id, now)
+            )
     return Caller(*found.caller, scopes=frozenset(found.scopes))
 
 
@@ -112,8 +115,8 @@ async def get_caller(
         claims = runtime.access_tokens.verify(token)
     except InvalidToken:
         raise Unauthorized("Invalid or expired token.") from None
-    found = await runtime.database.raw.read(
-        lambda c: CallerRepository(c).of_live_session(claims.user_id, claims.session_id)
+    found = await runtime.database.read(
+        lambda uow: AuthRepository(uow).caller_of_session(claims.user_id, claims.session_id)
     )
     if found is None:
         raise Unauthorized("Invalid or expired token.")
@@ -158,11 +161,9 @@ class Principal:
         return self.scopes is not None
 
 
-async def get_principal(
-    caller: Annotated[Caller, Depends(get_caller)], session: Session
-) -> Principal:
+async def get_principal(caller: Annotated[Caller, Depends(get_caller)], uow: UoW) -> Principal:
     """`get_caller`'s checks, then the user loaded into the request's session."""
-    user = await session.get(User, caller.id)
+    user = await uow.session.get(User, caller.id)
     if user is None:  # deleted since the caller was read
         raise Unauthorized("Invalid or expired token.")
     return Principal(user=user, scopes=caller.scopes)

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from habitual.config import Settings
-from habitual.kit.rawsql import session_connection
+from habitual.db import UnitOfWork
 from habitual.models import Delivery
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
 from habitual.runtime import Runtime
@@ -250,7 +250,7 @@ async def notify_user(
         for _ in range(count)
     ]
     async with runtime.database.writer() as session, session.begin():
-        created = await notify_many(await session_connection(session), notices)
+        created = await notify_many(await UnitOfWork(session=session).connection(), notices)
     assert len(created) == count
     return [created[notice.dedupe_key] for notice in notices]
 

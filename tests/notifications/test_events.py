@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from habitual.checkins.schemas import CheckinWrite
 from habitual.checkins.service import checkin_service
+from habitual.db import UnitOfWork
 from habitual.habitmath.schedule import Status
-from habitual.kit.rawsql import RawConnection, RawDatabase, Work
 from habitual.models import Delivery, Notification, User
 from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
@@ -184,35 +184,22 @@ async def test_an_event_waits_for_the_worker_before_it_shows_in_the_inbox(client
     assert await notification_rows(runtime) == 1
 
 
-class FailsAfterTheWork:
-    """A database whose write transaction fails after the work is done, so it rolls back."""
-
-    def __init__(self, raw: RawDatabase):
-        self.raw = raw
-        self.dialect = raw.dialect
-
-    async def write(self, work: Work[Any]) -> Any:
-        async def then_fail(connection: RawConnection) -> Any:
-            await work(connection)
-            told = await connection.fetchrow("SELECT count(*) FROM notifications")
-            assert told is not None
-            assert told[0] == 1  # the event was written, in this transaction
-            raise RuntimeError("the request failed after the check-in")
-
-        return await self.raw.write(then_fail)
-
-
 async def test_a_rolled_back_check_in_leaves_no_notification_behind(client, alice, runtime):
     habit = await pages_habit(client, alice)
-    database: Any = FailsAfterTheWork(runtime.database.raw)
     async with runtime.database.reader() as session:
         user = await session.get(User, alice.id)
     assert user is not None
 
+    async def check_in_then_fail(uow: UnitOfWork) -> None:
+        body = CheckinWrite(status=Status.done, value=12)
+        await checkin_service.put(uow, user, habit["id"], TODAY, body)
+        told = await (await uow.connection()).fetchrow("SELECT count(*) FROM notifications")
+        assert told is not None
+        assert told[0] == 1  # the event was written, in this transaction
+        raise RuntimeError("the request failed after the check-in")
+
     with pytest.raises(RuntimeError, match="failed after the check-in"):
-        await checkin_service.put(
-            database, user, habit["id"], TODAY, CheckinWrite(status=Status.done, value=12)
-        )
+        await runtime.database.write(check_in_then_fail)
 
     assert await notification_rows(runtime) == 0
     assert await delivery_rows(runtime) == 0

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from habitual.auth.passwords import Passwords
 from habitual.db import Database, create_database
-from habitual.kit.rawsql import session_connection
 from habitual.models import Delivery
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
 from habitual.notifications.worker import Worker
@@ -149,16 +148,16 @@ async def test_sigterm_stops_the_worker_process_cleanly(tmp_path: Path):
     settings = make_settings(database_url, tmp_path)
     database = create_database(settings)
     try:
-        async with database.writer() as session, session.begin():
+        async with database.unit() as uow:
             user = await user_service.create(
-                session,
+                uow,
                 Passwords(settings),
                 username="walker",
                 email="walker@example.com",
                 password=PASSWORD,
             )
             notice = Notice(user.id, None, Event.reminder, "sigterm", "Reminder", "Now.", {})
-            await notify_many(await session_connection(session), [notice])
+            await notify_many(await uow.connection(), [notice])
         worker = await habitual("worker", environment=environment, cwd=tmp_path)
         try:
             # Its signal handlers are in place once it has delivered the waiting notification.

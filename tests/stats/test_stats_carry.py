@@ -13,10 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from habitual.kit.rawsql import INTEGRITY_ERRORS, RawConnection
+from habitual.db import UnitOfWork
+from habitual.kit.rawsql import INTEGRITY_ERRORS
 from habitual.models import Habit, StatsCarry
 from habitual.runtime import Runtime
-from habitual.stats.repository import CarryRows
+from habitual.stats.repository import StatsRepository
 from tests.factories import API, Account, create_habit
 from tests.stats.backfill import TODAY, check_in, day, get_json, insert_done
 
@@ -181,8 +182,8 @@ async def test_a_deleted_habit_takes_its_carry_with_it(client, alice, runtime, r
 
 
 async def test_a_carry_for_a_habit_deleted_meanwhile_is_refused_by_the_database(runtime):
-    async def keep(connection: RawConnection) -> None:
-        await CarryRows(connection).put(404, 0, "basis", TODAY, {}, datetime.now(UTC))
+    async def keep(uow: UnitOfWork) -> None:
+        await StatsRepository(uow).keep_carry(404, 0, "basis", TODAY, {}, datetime.now(UTC))
 
     with pytest.raises(INTEGRITY_ERRORS):
-        await runtime.database.raw.write(keep)
+        await runtime.database.write(keep)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
 from habitual.admin.service import admin_service
-from habitual.deps import AdminUser, RuntimeDep, Session
+from habitual.deps import AdminUser, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
 from habitual.kit.schemas import NO_NUL
@@ -41,7 +41,7 @@ SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
 )
 async def list_users(
     admin: AdminUser,
-    session: Session,
+    uow: UoW,
     paging: Annotated[PageParams, Depends(page_params)],
     q: Annotated[
         str | None,
@@ -56,11 +56,11 @@ async def list_users(
 ) -> Page[UserRead]:
     """Every account, paginated, filtered by `q`, `role` and `is_active`, sorted by `sort`."""
     statement = (
-        UserRepository(session)
+        UserRepository(uow)
         .search(q, role, is_active)
         .order_by(*order_by_from(sort, SORTABLE, default="id", tiebreak=User.id))
     )
-    return await paginate(session, statement, paging, UserRead.model_validate)
+    return await paginate(uow.session, statement, paging, UserRead.model_validate)
 
 
 @router.post(
@@ -71,11 +71,11 @@ async def list_users(
     responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
 async def create_user(
-    body: AdminUserCreate, admin: AdminUser, session: Session, runtime: RuntimeDep
+    body: AdminUserCreate, admin: AdminUser, uow: UoW, runtime: RuntimeDep
 ) -> User:
     """Create an account with any role, even while public registration is closed."""
     return await user_service.create(
-        session,
+        uow,
         runtime.passwords,
         username=body.username,
         email=str(body.email),
@@ -92,9 +92,9 @@ async def create_user(
     summary="One account",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_user(user_id: UserID, admin: AdminUser, session: Session) -> User:
+async def get_user(user_id: UserID, admin: AdminUser, uow: UoW) -> User:
     """Any account, by id."""
-    return await admin_service.get(session, user_id)
+    return await admin_service.get(uow, user_id)
 
 
 @router.patch(
@@ -103,12 +103,10 @@ async def get_user(user_id: UserID, admin: AdminUser, session: Session) -> User:
     summary="Change role or activation",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
-async def update_user(
-    user_id: UserID, body: AdminUserUpdate, admin: AdminUser, session: Session
-) -> User:
+async def update_user(user_id: UserID, body: AdminUserUpdate, admin: AdminUser, uow: UoW) -> User:
     """Set `role` or `is_active`. Deactivating ends every login of the account at once. The last
     active admin cannot be demoted or deactivated (409)."""
-    return await admin_service.update(session, user_id, body)
+    return await admin_service.update(uow, user_id, body)
 
 
 @router.delete(
@@ -117,6 +115,6 @@ async def update_user(
     summary="Delete an account",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def delete_user(user_id: UserID, admin: AdminUser, session: Session) -> None:
+async def delete_user(user_id: UserID, admin: AdminUser, uow: UoW) -> None:
     """Delete the account and everything it owns. The last active admin cannot be deleted."""
-    await admin_service.delete(session, user_id)
+    await admin_service.delete(uow, user_id)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from habitual.admin.schemas import AdminUserUpdate
 from habitual.auth.repository import AuthRepository
+from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound
 from habitual.kit.clock import utcnow
 from habitual.models import Role, User
@@ -14,35 +13,35 @@ from habitual.users.service import user_service
 
 
 class AdminService:
-    async def get(self, session: AsyncSession, user_id: int) -> User:
-        user = await UserRepository(session).get(user_id)
+    async def get(self, uow: UnitOfWork, user_id: int) -> User:
+        user = await UserRepository(uow).get(user_id)
         if user is None:
             raise NotFound("No such user.")
         return user
 
-    async def update(self, session: AsyncSession, user_id: int, changes: AdminUserUpdate) -> User:
-        user = await self.get(session, user_id)
+    async def update(self, uow: UnitOfWork, user_id: int, changes: AdminUserUpdate) -> User:
+        user = await self.get(uow, user_id)
         demoted = changes.role is not None and changes.role != Role.admin
         deactivated = changes.is_active is False
         if user.role == Role.admin and user.is_active and (demoted or deactivated):
-            await self._keep_an_admin(session)
+            await self._keep_an_admin(uow)
         if changes.role is not None:
             user.role = changes.role
         if changes.is_active is not None:
             if not changes.is_active and user.is_active:
-                await AuthRepository(session).revoke_all_sessions(user.id, "deactivated", utcnow())
+                await AuthRepository(uow).revoke_all_sessions(user.id, "deactivated", utcnow())
             user.is_active = changes.is_active
-        await session.flush()
+        await uow.session.flush()
         return user
 
-    async def delete(self, session: AsyncSession, user_id: int) -> None:
-        user = await self.get(session, user_id)
+    async def delete(self, uow: UnitOfWork, user_id: int) -> None:
+        user = await self.get(uow, user_id)
         if user.role == Role.admin and user.is_active:
-            await self._keep_an_admin(session)
-        await user_service.delete(session, user)
+            await self._keep_an_admin(uow)
+        await user_service.delete(uow, user)
 
-    async def _keep_an_admin(self, session: AsyncSession) -> None:
-        if await UserRepository(session).active_admins() <= 1:
+    async def _keep_an_admin(self, uow: UnitOfWork) -> None:
+        if await UserRepository(uow).active_admins() <= 1:
             raise Conflict("This is the last active admin; make another admin first.")
 
 

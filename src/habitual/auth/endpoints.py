@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from habitual.auth.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
 from habitual.auth.service import IssuedTokens, auth_service
-from habitual.deps import CurrentUser, RuntimeDep, Session
+from habitual.deps import CurrentUser, RuntimeDep, UoW
 from habitual.errors import Forbidden, problem_responses
 from habitual.models import User
 from habitual.users.schemas import UserRead
@@ -37,12 +37,12 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
     summary="Create an account",
     responses=problem_responses(400, 403, 409, 413, 422),
 )
-async def register(body: Registration, session: Session, runtime: RuntimeDep) -> User:
+async def register(body: Registration, uow: UoW, runtime: RuntimeDep) -> User:
     """Register with a username and email (both unique regardless of case) and a password."""
     if not runtime.settings.registration_open:
         raise Forbidden("Registration is closed on this server; ask an administrator.")
     return await user_service.create(
-        session,
+        uow,
         runtime.passwords,
         username=body.username,
         email=str(body.email),
@@ -57,14 +57,14 @@ async def register(body: Registration, session: Session, runtime: RuntimeDep) ->
     summary="Log in with a password",
     responses=problem_responses(400, 401, 413, 422, 429),
 )
-async def login(body: Login, request: Request, session: Session, runtime: RuntimeDep) -> TokenPair:
+async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) -> TokenPair:
     """Exchange username (or email) and password for an access token and a refresh token.
 
     Failed attempts are counted per account and per client address; past the limit the answer is
     429 with `Retry-After`. An unknown user and a wrong password get the same 401.
     """
     tokens = await auth_service.login(
-        session,
+        uow,
         runtime,
         identifier=body.identifier,
         password=body.password,
@@ -83,12 +83,12 @@ async def login(body: Login, request: Request, session: Session, runtime: Runtim
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
-    session: Session,
+    uow: UoW,
     runtime: RuntimeDep,
 ) -> TokenPair:
     """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize uses)."""
     tokens = await auth_service.login(
-        session,
+        uow,
         runtime,
         identifier=form.username,
         password=form.password,
@@ -104,10 +104,10 @@ async def token(
     summary="Rotate a refresh token",
     responses=problem_responses(400, 401, 413, 422),
 )
-async def refresh(body: RefreshRequest, session: Session, runtime: RuntimeDep) -> TokenPair:
+async def refresh(body: RefreshRequest, uow: UoW, runtime: RuntimeDep) -> TokenPair:
     """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent
     one again ends its whole login (every token descended from it), as it may have been stolen."""
-    return _token_pair(await auth_service.refresh(session, runtime, body.refresh_token))
+    return _token_pair(await auth_service.refresh(uow, runtime, body.refresh_token))
 
 
 @router.post(
@@ -116,9 +116,9 @@ async def refresh(body: RefreshRequest, session: Session, runtime: RuntimeDep) -
     summary="End this login",
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
-async def logout(body: LogoutRequest, user: CurrentUser, session: Session) -> None:
+async def logout(body: LogoutRequest, user: CurrentUser, uow: UoW) -> None:
     """Revoke the login that `refresh_token` belongs to; its access tokens stop working at once."""
-    await auth_service.logout(session, user, body.refresh_token)
+    await auth_service.logout(uow, user, body.refresh_token)
 
 
 @router.post(
@@ -127,6 +127,6 @@ async def logout(body: LogoutRequest, user: CurrentUser, session: Session) -> No
     summary="End every login",
     responses=problem_responses(401, 403),
 )
-async def logout_all(user: CurrentUser, session: Session) -> None:
+async def logout_all(user: CurrentUser, uow: UoW) -> None:
     """Revoke every login of the current user, on every device."""
-    await auth_service.logout_everywhere(session, user)
+    await auth_service.logout_everywhere(uow, user)

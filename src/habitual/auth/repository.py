@@ -1,20 +1,38 @@
-"""Queries behind authentication: sessions, refresh tokens, personal access tokens."""
+"""Every query on credentials: sessions, refresh tokens, personal access tokens."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, select, update
 
-from habitual.kit.rawsql import RawConnection, from_json
-from habitual.models import AuthSession, RefreshToken, User
+from habitual.db import Repository
+from habitual.kit.rawsql import from_json
+from habitual.models import AuthSession, PersonalAccessToken, RefreshToken, User
 
 
-class AuthRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
+class CallerRow(NamedTuple):
+    id: int
+    role: str
+    timezone: str
+    week_start: int
+    day_start: int
+
+
+class PersonalTokenRow(NamedTuple):
+    token_id: int
+    scopes: list[str]
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    is_active: bool
+    caller: CallerRow
+
+
+class AuthRepository(Repository):
+    """Credentials: login sessions, refresh tokens and personal access tokens, and the caller
+    each names."""
 
     async def add_session(self, user_id: int, user_agent: str | None) -> AuthSession:
         auth_session = AuthSession(user_id=user_id, user_agent=user_agent)
@@ -85,33 +103,31 @@ class AuthRepository:
             .values(revoked_at=now, revoked_reason=reason)
         )
 
+    async def personal_tokens(self, user_id: int) -> Sequence[PersonalAccessToken]:
+        statement = (
+            select(PersonalAccessToken)
+            .where(PersonalAccessToken.user_id == user_id)
+            .order_by(PersonalAccessToken.created_at.desc(), PersonalAccessToken.id.desc())
+        )
+        return (await self.session.execute(statement)).scalars().all()
 
-class CallerRow(NamedTuple):
-    id: int
-    role: str
-    timezone: str
-    week_start: int
-    day_start: int
+    async def add_personal_token(self, token: PersonalAccessToken) -> PersonalAccessToken:
+        self.session.add(token)
+        await self.session.flush()
+        return token
 
+    async def delete_personal_token(self, user_id: int, token_id: int) -> bool:
+        statement = delete(PersonalAccessToken).where(
+            PersonalAccessToken.id == token_id, PersonalAccessToken.user_id == user_id
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
-class PersonalTokenRow(NamedTuple):
-    token_id: int
-    scopes: list[str]
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    is_active: bool
-    caller: CallerRow
+    # --- on the driver: the look-up every request starts with, one statement; through the ORM
+    # it was ~14% of a `GET /today` (bench/profile_hot_paths.py) ---
 
-
-class CallerRepository:
-    """The look-up every hot path starts with, one statement on the driver (kit/rawsql.py):
-    through the ORM it was ~14% of a `GET /today` (bench/profile_hot_paths.py)."""
-
-    def __init__(self, connection: RawConnection):
-        self.connection = connection
-
-    async def of_live_session(self, user_id: int, session_id: int) -> CallerRow | None:
-        row = await self.connection.fetchrow(
+    async def caller_of_session(self, user_id: int, session_id: int) -> CallerRow | None:
+        row = await (await self.connection()).fetchrow(
             "SELECT u.id, u.role, u.timezone, u.week_start, u.day_start "
             "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL AND u.is_active",
@@ -120,8 +136,8 @@ class CallerRepository:
         )
         return None if row is None else CallerRow(*row)
 
-    async def of_personal_token(self, token_hash: str) -> PersonalTokenRow | None:
-        row = await self.connection.fetchrow(
+    async def caller_of_personal_token(self, token_hash: str) -> PersonalTokenRow | None:
+        row = await (await self.connection()).fetchrow(
             "SELECT t.id, t.scopes, t.expires_at, t.last_used_at, u.is_active, "
             "u.id, u.role, u.timezone, u.week_start, u.day_start "
             "FROM personal_access_tokens t JOIN users u ON u.id = t.user_id "
@@ -136,6 +152,6 @@ class CallerRepository:
         )
 
     async def touch_personal_token(self, token_id: int, now: datetime) -> None:
-        await self.connection.execute(
+        await (await self.connection()).execute(
             "UPDATE personal_access_tokens SET last_used_at = $1 WHERE id = $2", now, token_id
         )

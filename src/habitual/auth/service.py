@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from habitual.auth.repository import AuthRepository
+from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unauthorized
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import new_token, token_digest
@@ -35,7 +34,7 @@ class RefreshTokenReused(Unauthorized):
 class AuthService:
     async def login(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         runtime: Runtime,
         *,
         identifier: str,
@@ -46,7 +45,7 @@ class AuthService:
         throttle = runtime.login_throttle
         account = identifier.strip().lower()
         await throttle.check(account, client_address)
-        user = await UserRepository(session).by_login(account)
+        user = await UserRepository(uow).by_login(account)
         valid, updated_hash = await runtime.passwords.verify(
             password, None if user is None else user.password_hash
         )
@@ -56,11 +55,11 @@ class AuthService:
         await throttle.record_success(account)
         if updated_hash is not None:
             user.password_hash = updated_hash
-        auth_session = await AuthRepository(session).add_session(user.id, (user_agent or "")[:255])
-        return await self._issue(session, runtime, user, auth_session.id)
+        auth_session = await AuthRepository(uow).add_session(user.id, (user_agent or "")[:255])
+        return await self._issue(uow, runtime, user, auth_session.id)
 
-    async def refresh(self, session: AsyncSession, runtime: Runtime, token: str) -> IssuedTokens:
-        repository = AuthRepository(session)
+    async def refresh(self, uow: UnitOfWork, runtime: Runtime, token: str) -> IssuedTokens:
+        repository = AuthRepository(uow)
         now = utcnow()
         digest = token_digest(token)
         session_id = await repository.spend_refresh_token(digest, now)
@@ -73,25 +72,25 @@ class AuthService:
         user = await repository.live_session_user(session_id)
         if user is None:
             raise Unauthorized("Invalid or expired refresh token.")
-        return await self._issue(session, runtime, user, session_id)
+        return await self._issue(uow, runtime, user, session_id)
 
-    async def logout(self, session: AsyncSession, user: User, token: str) -> None:
-        repository = AuthRepository(session)
+    async def logout(self, uow: UnitOfWork, user: User, token: str) -> None:
+        repository = AuthRepository(uow)
         auth_session = await repository.refresh_token_session(token_digest(token), user.id)
         if auth_session is None:
-            raise NotFound("No session of yours has this refresh token.")
+            raise NotFound("No uow of yours has this refresh token.")
         await repository.revoke_session(auth_session.id, "logout", utcnow())
 
-    async def logout_everywhere(self, session: AsyncSession, user: User) -> None:
-        await AuthRepository(session).revoke_all_sessions(user.id, "logout_all", utcnow())
+    async def logout_everywhere(self, uow: UnitOfWork, user: User) -> None:
+        await AuthRepository(uow).revoke_all_sessions(user.id, "logout_all", utcnow())
 
     async def _issue(
-        self, session: AsyncSession, runtime: Runtime, user: User, session_id: int
+        self, uow: UnitOfWork, runtime: Runtime, user: User, session_id: int
     ) -> IssuedTokens:
         now = utcnow()
         refresh_token = new_token(REFRESH_TOKEN_PREFIX)
         expires_at = now + timedelta(days=runtime.settings.refresh_token_ttl_days)
-        await AuthRepository(session).add_refresh_token(
+        await AuthRepository(uow).add_refresh_token(
             session_id, token_digest(refresh_token), expires_at
         )
         return IssuedTokens(

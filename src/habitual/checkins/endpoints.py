@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -10,17 +9,17 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
-from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
+from habitual.db import UnitOfWork
+from habitual.deps import Caller, ScopedCaller, runtime_of
 from habitual.errors import Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitID, HabitReader
+from habitual.habits.endpoints import HabitID
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
-from habitual.kit.rawsql import RawConnection
-from habitual.models import User
 from habitual.users.service import Person, local_today
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
 
-CheckinWriter = Annotated[User, Scoped("checkins:write")]
+CheckinWriter = Annotated[Caller, ScopedCaller("checkins:write")]
+CheckinReader = Annotated[Caller, ScopedCaller("habits:read")]
 DayParam = Annotated[
     str,
     Path(
@@ -57,13 +56,14 @@ async def put_checkin(
     body: CheckinWrite,
     response: Response,
     request: Request,
-    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    caller: CheckinWriter,
 ) -> CheckinRead:
     """Create (201) or replace (200) the check-in of a local date: `done` (measurable habits
     give the day's `value`) or `skipped` (neither met nor missed). Any day from the habit's
     start up to today in your time zone; never the future."""
-    checkin, created = await checkin_service.put(
-        runtime_of(request).database.raw, caller, habit_id, _day(caller, day), body
+    local_day = _day(caller, day)
+    checkin, created = await runtime_of(request).database.write(
+        lambda uow: checkin_service.put(uow, caller, habit_id, local_day, body)
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return checkin
@@ -76,10 +76,13 @@ async def put_checkin(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def delete_checkin(
-    habit_id: HabitID, day: DayParam, user: CheckinWriter, session: Session
+    habit_id: HabitID, day: DayParam, request: Request, caller: CheckinWriter
 ) -> None:
     """Remove the check-in of a local date; 404 if there was none."""
-    await checkin_service.delete(session, user, habit_id, _day(user, day))
+    local_day = _day(caller, day)
+    await runtime_of(request).database.write(
+        lambda uow: checkin_service.delete(uow, caller, habit_id, local_day)
+    )
 
 
 @router.get(
@@ -90,17 +93,19 @@ async def delete_checkin(
 )
 async def list_checkins(
     habit_id: HabitID,
-    user: HabitReader,
-    session: Session,
+    request: Request,
+    caller: CheckinReader,
     first: Annotated[
         date | None, Query(alias="from", description="First local date (default: the start)")
     ] = None,
     last: Annotated[
         date | None, Query(alias="to", description="Last local date (default: today)")
     ] = None,
-) -> Sequence[CheckinRead]:
+) -> list[CheckinRead]:
     """The check-ins between `from` and `to` (inclusive), oldest first, each with `met`."""
-    return await checkin_service.between(session, user, habit_id, first, last)
+    return await runtime_of(request).database.read(
+        lambda uow: checkin_service.between(uow, caller, habit_id, first, last)
+    )
 
 
 @router.post(
@@ -114,7 +119,7 @@ async def add_entry(
     habit_id: HabitID,
     body: EntryCreate,
     request: Request,
-    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    caller: CheckinWriter,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Add `value` to the total of the local day that `recorded_at` (default: now) falls on in
@@ -125,10 +130,10 @@ async def add_entry(
 
     fingerprint = request_fingerprint("POST", request.url.path, body)
 
-    async def add_once(connection: RawConnection) -> Response:
+    async def add_once(uow: UnitOfWork) -> Response:
         async def add() -> tuple[int, CheckinRead]:
-            return 201, await checkin_service.add_entry(connection, caller, habit_id, body)
+            return 201, await checkin_service.add_entry(uow, caller, habit_id, body)
 
-        return await run_once(connection, caller.id, idempotency_key, fingerprint, add)
+        return await run_once(await uow.connection(), caller.id, idempotency_key, fingerprint, add)
 
-    return await runtime_of(request).database.raw.write(add_once)
+    return await runtime_of(request).database.write(add_once)

@@ -1,39 +1,13 @@
-"""Every query on check-ins, scoped to the owner."""
+"""Every query on check-ins."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from habitual.kit.rawsql import RawConnection, Row
-from habitual.models import Checkin
-
-
-class CheckinRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
-
-    async def between(self, habit_id: int, first: date, last: date) -> Sequence[Checkin]:
-        statement = (
-            select(Checkin)
-            .where(
-                Checkin.habit_id == habit_id,
-                Checkin.local_date >= first,
-                Checkin.local_date <= last,
-            )
-            .order_by(Checkin.local_date)
-        )
-        return (await self.session.execute(statement)).scalars().all()
-
-    async def delete_on(self, habit_id: int, local_date: date) -> bool:
-        result = await self.session.execute(
-            delete(Checkin).where(Checkin.habit_id == habit_id, Checkin.local_date == local_date)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+from habitual.db import Repository
+from habitual.habitmath.carry import outdates_carry
+from habitual.kit.rawsql import Row
 
 
 class CheckinRow(NamedTuple):
@@ -57,11 +31,19 @@ class DayRow(NamedTuple):
 MAX_LISTED_HABITS = 100
 
 
-class CheckinRows:
-    """The hot paths' check-in queries, on the driver (kit/rawsql.py)."""
+class CheckinRepository(Repository):
+    """Check-ins, on the driver (kit/rawsql.py): every path that reads or writes them is hot.
 
-    def __init__(self, connection: RawConnection):
-        self.connection = connection
+    Each write that may change what a habit's stats carry counts (habitmath/carry.py) bumps the
+    habit's `history_version` in the same transaction, so no caller can forget it.
+    """
+
+    async def _outdate_carry(self, habit_id: int, local_date: date, today: date) -> None:
+        if outdates_carry(local_date, today):
+            await (await self.connection()).execute(
+                "UPDATE habits SET history_version = history_version + 1 WHERE id = $1",
+                habit_id,
+            )
 
     async def for_today(
         self, user_id: int, today: date, periods_from: dict[int, date]
@@ -72,18 +54,19 @@ class CheckinRows:
         Day-by-day habits need only today's row: reading the month before today for every
         habit brought ~95 rows where ~30 were used (bench users, ten habits).
         """
+        connection = await self.connection()
         select = "SELECT habit_id, local_date, status, value FROM checkins WHERE user_id = $1 "
         if not periods_from:
-            rows = await self.connection.fetch(select + "AND local_date = $2", user_id, today)
+            rows = await connection.fetch(select + "AND local_date = $2", user_id, today)
             return [DayRow(*row) for row in rows]
         earliest = min(periods_from.values())
         if len(periods_from) > MAX_LISTED_HABITS:
-            rows = await self.connection.fetch(
+            rows = await connection.fetch(
                 select + "AND local_date >= $2 AND local_date <= $3", user_id, earliest, today
             )
         else:
             ids = ", ".join(f"${number}" for number in range(4, 4 + len(periods_from)))
-            rows = await self.connection.fetch(
+            rows = await connection.fetch(
                 select + "AND local_date >= $2 AND local_date <= $3 "
                 f"AND (local_date = $3 OR habit_id IN ({ids}))",
                 user_id,
@@ -107,6 +90,7 @@ class CheckinRows:
         value: float | None,
         note: str | None,
         now: datetime,
+        today: date,
     ) -> tuple[CheckinRow, bool, tuple[str, float | None] | None]:
         """Create or replace the day's check-in: the row, whether it was created, and the status
         and value it had before (None if it was new).
@@ -117,6 +101,8 @@ class CheckinRows:
         to create the row sees none (it then looks at the day's events again; they are recorded
         once, by dedupe key). SQLite runs one writer at a time, so a look-up first is exact.
         """
+        connection = await self.connection()
+        await self._outdate_carry(habit_id, local_date, today)
         upsert = (
             "INSERT INTO checkins "
             "(user_id, habit_id, local_date, status, value, note, created_at, updated_at) "
@@ -126,8 +112,8 @@ class CheckinRows:
             "RETURNING local_date, status, value, note, created_at, updated_at"
         )
         values = (user_id, habit_id, local_date, status, value, note, now)
-        if self.connection.dialect == "postgresql":
-            row = await self.connection.fetchrow(
+        if connection.dialect == "postgresql":
+            row = await connection.fetchrow(
                 "WITH previous AS (SELECT status, value FROM checkins "  # noqa: S608 - constants
                 "WHERE habit_id = $2 AND local_date = $3) "
                 + upsert
@@ -137,12 +123,12 @@ class CheckinRows:
             assert row is not None  # an upsert always returns its row
             created, old_status, old_value = row[6:]
         else:
-            before = await self.connection.fetchrow(
+            before = await connection.fetchrow(
                 "SELECT status, value FROM checkins WHERE habit_id = $1 AND local_date = $2",
                 habit_id,
                 local_date,
             )
-            row = await self.connection.fetchrow(upsert, *values)
+            row = await connection.fetchrow(upsert, *values)
             assert row is not None
             created = before is None
             old_status, old_value = (None, None) if before is None else before
@@ -158,10 +144,12 @@ class CheckinRows:
         amount: float,
         note: str | None,
         now: datetime,
+        today: date,
     ) -> CheckinRow:
         """Add `amount` to the day's value in one statement: the database adds under the row
         lock, so concurrent additions all count."""
-        row = await self.connection.fetchrow(
+        await self._outdate_carry(habit_id, local_date, today)
+        row = await (await self.connection()).fetchrow(
             "INSERT INTO checkins "
             "(user_id, habit_id, local_date, status, value, note, created_at, updated_at) "
             "VALUES ($1, $2, $3, 'done', $4, $5, $6, $6) "
@@ -183,13 +171,36 @@ class CheckinRows:
         """Every check-in of a habit (or those from `since` on) as (local_date, status, value):
         a decade of daily ones is thousands, and tuples from the driver cost a fraction of ORM
         rows."""
+        connection = await self.connection()
         if since is None:
-            return await self.connection.fetch(
+            return await connection.fetch(
                 "SELECT local_date, status, value FROM checkins WHERE habit_id = $1", habit_id
             )
-        return await self.connection.fetch(
+        return await connection.fetch(
             "SELECT local_date, status, value FROM checkins "
             "WHERE habit_id = $1 AND local_date >= $2",
             habit_id,
             since,
         )
+
+    async def between(self, habit_id: int, first: date, last: date) -> list[CheckinRow]:
+        """A habit's check-ins from `first` to `last`, oldest first."""
+        rows = await (await self.connection()).fetch(
+            "SELECT local_date, status, value, note, created_at, updated_at FROM checkins "
+            "WHERE habit_id = $1 AND local_date >= $2 AND local_date <= $3 ORDER BY local_date",
+            habit_id,
+            first,
+            last,
+        )
+        return [CheckinRow(*row) for row in rows]
+
+    async def delete_on(self, habit_id: int, local_date: date, today: date) -> bool:
+        """Remove the day's check-in; whether there was one."""
+        deleted = await (await self.connection()).fetchrow(
+            "DELETE FROM checkins WHERE habit_id = $1 AND local_date = $2 RETURNING id",
+            habit_id,
+            local_date,
+        )
+        if deleted is not None:
+            await self._outdate_carry(habit_id, local_date, today)
+        return deleted is not None

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 
-from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
+from habitual.deps import Caller, Scoped, ScopedCaller, UoW, runtime_of
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
-from habitual.habits.repository import SORT_COLUMNS, HabitFilter, HabitPages, ListedHabit
+from habitual.habits.repository import SORT_COLUMNS, HabitFilter
 from habitual.habits.rules import Kind
 from habitual.habits.schemas import (
     HabitPatch,
@@ -23,7 +23,6 @@ from habitual.habits.schemas import (
 from habitual.habits.service import habit_service
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
-from habitual.kit.rawsql import RawConnection, session_connection
 from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
 from habitual.models import User
@@ -62,12 +61,9 @@ async def list_habits(
     column, descending = sort_key(sort, SORT_COLUMNS, default="position")
     where = HabitFilter(archived=archived, name_contains=q, frequency=frequency, kind=kind)
 
-    async def read(connection: RawConnection) -> tuple[list[ListedHabit], int]:
-        return await HabitPages(connection).page(
-            caller.id, where, column, descending, paging.page_size, paging.offset
-        )
-
-    habits, total = await runtime_of(request).database.raw.read(read)
+    habits, total = await runtime_of(request).database.read(
+        lambda uow: habit_service.page(uow, caller, where, column, descending, paging)
+    )
     return Page[HabitRead](
         items=[habit_read(habit) for habit in habits],
         total=total,
@@ -87,7 +83,7 @@ async def create_habit(
     body: HabitWrite,
     request: Request,
     user: HabitWriter,
-    session: Session,
+    uow: UoW,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Define a habit: a schedule (`daily` on `target_days`, `weekly` or `monthly`
@@ -96,11 +92,10 @@ async def create_habit(
     message saying what to change. Honours `Idempotency-Key`."""
 
     async def create() -> tuple[int, HabitRead]:
-        return 201, habit_read(await habit_service.create(session, user, body))
+        return 201, habit_read(await habit_service.create(uow, user, body))
 
     fingerprint = request_fingerprint("POST", request.url.path, body)
-    connection = await session_connection(session)
-    return await run_once(connection, user.id, idempotency_key, fingerprint, create)
+    return await run_once(await uow.connection(), user.id, idempotency_key, fingerprint, create)
 
 
 @router.get(
@@ -109,9 +104,9 @@ async def create_habit(
     summary="One habit",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_habit(habit_id: HabitID, user: HabitReader, session: Session) -> HabitRead:
+async def get_habit(habit_id: HabitID, user: HabitReader, uow: UoW) -> HabitRead:
     """One of your habits."""
-    return habit_read(await habit_service.get(session, user, habit_id))
+    return habit_read(await habit_service.get(uow, user, habit_id))
 
 
 @router.patch(
@@ -121,12 +116,12 @@ async def get_habit(habit_id: HabitID, user: HabitReader, session: Session) -> H
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
 async def update_habit(
-    habit_id: HabitID, body: HabitPatch, user: HabitWriter, session: Session
+    habit_id: HabitID, body: HabitPatch, user: HabitWriter, uow: UoW
 ) -> HabitRead:
     """Change some fields. `archived: true` archives, `false` restores; `position` moves the
     habit and shifts the others. A new schedule or goal takes effect today: past days keep
     being judged by the rule they had (see `/habits/{id}/rules`)."""
-    return habit_read(await habit_service.update(session, user, habit_id, body))
+    return habit_read(await habit_service.update(uow, user, habit_id, body))
 
 
 @router.put(
@@ -136,11 +131,11 @@ async def update_habit(
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
 async def replace_habit(
-    habit_id: HabitID, body: HabitWrite, user: HabitWriter, session: Session
+    habit_id: HabitID, body: HabitWrite, user: HabitWriter, uow: UoW
 ) -> HabitRead:
     """Replace every field; those left out take their defaults (`start_date` and `position`
     are kept). The kind cannot change. A new schedule or goal takes effect today."""
-    return habit_read(await habit_service.replace(session, user, habit_id, body))
+    return habit_read(await habit_service.replace(uow, user, habit_id, body))
 
 
 @router.delete(
@@ -149,9 +144,9 @@ async def replace_habit(
     summary="Delete a habit",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_habit(habit_id: HabitID, user: HabitWriter, session: Session) -> None:
+async def delete_habit(habit_id: HabitID, user: HabitWriter, uow: UoW) -> None:
     """Delete the habit with all its check-ins, for good. Archive it to keep its history."""
-    await habit_service.delete(session, user, habit_id)
+    await habit_service.delete(uow, user, habit_id)
 
 
 @router.get(
@@ -160,7 +155,7 @@ async def delete_habit(habit_id: HabitID, user: HabitWriter, session: Session) -
     summary="A habit's schedule history",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def list_rules(habit_id: HabitID, user: HabitReader, session: Session) -> list[RuleRead]:
+async def list_rules(habit_id: HabitID, user: HabitReader, uow: UoW) -> list[RuleRead]:
     """Every version of the schedule and goal, oldest first, with the date each took effect."""
-    habit, rules = await habit_service.history(session, user, habit_id)
+    habit, rules = await habit_service.history(uow, user, habit_id)
     return [rule_read(rule, Kind(habit.kind)) for rule in rules]

@@ -8,16 +8,19 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from habitual.kit.rawsql import RawConnection, Row
+from habitual.db import Repository
+from habitual.kit.rawsql import Row
 from habitual.models import Habit, HabitRule
 from habitual.users.repository import escape_like
 
 
-class HabitRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
+class HabitRepository(Repository):
+    """Habits and their rule versions, always scoped to the owner. The hot paths' look-ups
+    (`owned`, `active_on`, `page`) run on the driver: each habit with its rule versions in one
+    statement, where the ORM took two (~35% of `GET /today` in SQLAlchemy), and a page with its
+    total in one (a window count), where the ORM took two statements and two thread hops (~6 ms
+    a page in-process on SQLite, bench/README.md)."""
 
     async def get_for_owner(self, user_id: int, habit_id: int) -> Habit | None:
         statement = select(Habit).where(Habit.id == habit_id, Habit.user_id == user_id)
@@ -93,6 +96,77 @@ class HabitRepository:
         self.session.add(HabitRule(habit_id=habit_id, effective_from=effective_from, **columns))
         await self.session.flush()
 
+    # --- on the driver, for the hot paths ---
+
+    async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[RuleRow]] | None:
+        rows = await (await self.connection()).fetch(
+            HABITS_WITH_RULES + "WHERE h.id = $1 AND h.user_id = $2 ORDER BY r.effective_from",
+            habit_id,
+            user_id,
+        )
+        habits = _with_rules(rows)
+        return habits[0] if habits else None
+
+    async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[RuleRow]]]:
+        """The user's habits running on `day`, in their order."""
+        rows = await (await self.connection()).fetch(
+            HABITS_WITH_RULES + "WHERE h.user_id = $1 AND h.archived_at IS NULL "
+            "AND h.start_date <= $2 AND (h.end_date IS NULL OR h.end_date >= $2) "
+            "ORDER BY h.position, h.id, r.effective_from",
+            user_id,
+            day,
+        )
+        return _with_rules(rows)
+
+    async def page(
+        self,
+        user_id: int,
+        where: HabitFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[ListedHabit], int]:
+        conditions, args = self._conditions(user_id, where)
+        direction = "DESC" if descending else "ASC"
+        order = f"{SORT_COLUMNS[sort]} {direction}, id {direction}"
+        limit_at, offset_at = len(args) + 1, len(args) + 2
+        rows = await (await self.connection()).fetch(
+            f"SELECT {LISTED_COLUMNS}, count(*) OVER () FROM habits WHERE {conditions} "  # noqa: S608 - whitelisted names
+            f"ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
+            *args,
+            limit,
+            offset,
+        )
+        if rows:
+            return [ListedHabit(*row[:-1]) for row in rows], int(rows[0][-1])
+        if offset == 0:
+            return [], 0
+        # Past the last page: the window had no row to count on.
+        total = await (await self.connection()).fetchrow(
+            f"SELECT count(*) FROM habits WHERE {conditions}",  # noqa: S608 - whitelisted names
+            *args,
+        )
+        return [], int(total[0]) if total else 0
+
+    def _conditions(self, user_id: int, where: HabitFilter) -> tuple[str, list[Any]]:
+        conditions: list[str] = ["user_id = $1"]
+        args: list[Any] = [user_id]
+        if where.archived is not None:
+            conditions.append(
+                "archived_at IS NOT NULL" if where.archived else "archived_at IS NULL"
+            )
+        if where.name_contains:
+            args.append(f"%{escape_like(where.name_contains.lower())}%")
+            conditions.append(f"name_key LIKE ${len(args)} ESCAPE '\\'")
+        if where.frequency is not None:
+            args.append(where.frequency)
+            conditions.append(f"frequency = ${len(args)}")
+        if where.kind is not None:
+            args.append(where.kind)
+            conditions.append(f"kind = ${len(args)}")
+        return " AND ".join(conditions), args
+
 
 class HabitRow(NamedTuple):
     """A habit as the hot paths read it (kit/rawsql.py): what they show and judge."""
@@ -143,40 +217,6 @@ def _with_rules(rows: Sequence[Row]) -> list[tuple[HabitRow, list[RuleRow]]]:
     return habits
 
 
-class HabitRows:
-    """The hot paths' habit queries, on the driver: each habit with its rule versions in one
-    statement (the ORM path took two, ~35% of `GET /today` in SQLAlchemy)."""
-
-    def __init__(self, connection: RawConnection):
-        self.connection = connection
-
-    async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[RuleRow]] | None:
-        rows = await self.connection.fetch(
-            HABITS_WITH_RULES + "WHERE h.id = $1 AND h.user_id = $2 ORDER BY r.effective_from",
-            habit_id,
-            user_id,
-        )
-        habits = _with_rules(rows)
-        return habits[0] if habits else None
-
-    async def touch_history(self, habit_id: int) -> None:
-        """Outdate the habit's stats carry: a check-in it may count has changed."""
-        await self.connection.execute(
-            "UPDATE habits SET history_version = history_version + 1 WHERE id = $1", habit_id
-        )
-
-    async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[RuleRow]]]:
-        """The user's habits running on `day`, in their order."""
-        rows = await self.connection.fetch(
-            HABITS_WITH_RULES + "WHERE h.user_id = $1 AND h.archived_at IS NULL "
-            "AND h.start_date <= $2 AND (h.end_date IS NULL OR h.end_date >= $2) "
-            "ORDER BY h.position, h.id, r.effective_from",
-            user_id,
-            day,
-        )
-        return _with_rules(rows)
-
-
 class ListedHabit(NamedTuple):
     """A habit as `GET /habits` shows it (kit/rawsql.py): every column of `HabitRead`."""
 
@@ -219,61 +259,3 @@ class HabitFilter:
     name_contains: str | None = None
     frequency: str | None = None
     kind: str | None = None
-
-
-class HabitPages:
-    """`GET /habits` on the driver: one statement for a page and its total (a window count),
-    where the ORM took two statements and two thread hops (~6 ms a page in-process on SQLite,
-    bench/README.md)."""
-
-    def __init__(self, connection: RawConnection):
-        self.connection = connection
-
-    async def page(
-        self,
-        user_id: int,
-        where: HabitFilter,
-        sort: str,
-        descending: bool,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[ListedHabit], int]:
-        conditions, args = self._conditions(user_id, where)
-        direction = "DESC" if descending else "ASC"
-        order = f"{SORT_COLUMNS[sort]} {direction}, id {direction}"
-        limit_at, offset_at = len(args) + 1, len(args) + 2
-        rows = await self.connection.fetch(
-            f"SELECT {LISTED_COLUMNS}, count(*) OVER () FROM habits WHERE {conditions} "  # noqa: S608 - whitelisted names
-            f"ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
-            *args,
-            limit,
-            offset,
-        )
-        if rows:
-            return [ListedHabit(*row[:-1]) for row in rows], int(rows[0][-1])
-        if offset == 0:
-            return [], 0
-        # Past the last page: the window had no row to count on.
-        total = await self.connection.fetchrow(
-            f"SELECT count(*) FROM habits WHERE {conditions}",  # noqa: S608 - whitelisted names
-            *args,
-        )
-        return [], int(total[0]) if total else 0
-
-    def _conditions(self, user_id: int, where: HabitFilter) -> tuple[str, list[Any]]:
-        conditions: list[str] = ["user_id = $1"]
-        args: list[Any] = [user_id]
-        if where.archived is not None:
-            conditions.append(
-                "archived_at IS NOT NULL" if where.archived else "archived_at IS NULL"
-            )
-        if where.name_contains:
-            args.append(f"%{escape_like(where.name_contains.lower())}%")
-            conditions.append(f"name_key LIKE ${len(args)} ESCAPE '\\'")
-        if where.frequency is not None:
-            args.append(where.frequency)
-            conditions.append(f"frequency = ${len(args)}")
-        if where.kind is not None:
-            args.append(where.kind)
-            conditions.append(f"kind = ${len(args)}")
-        return " AND ".join(conditions), args

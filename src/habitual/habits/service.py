@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
 from habitual.habitmath.schedule import Frequency, GoalType
-from habitual.habits.repository import HabitRepository
+from habitual.habits.repository import HabitFilter, HabitRepository, ListedHabit
 from habitual.habits.rules import (
     Definition,
     DefinitionError,
@@ -22,8 +22,9 @@ from habitual.habits.rules import (
 )
 from habitual.habits.schemas import HabitPatch, HabitWrite, weekday_numbers
 from habitual.kit.clock import utcnow
+from habitual.kit.pagination import PageParams
 from habitual.models import Habit, HabitRule, User
-from habitual.users.service import local_today
+from habitual.users.service import Person, local_today
 
 # Which fields belong to which frequency: switching frequency drops the others' values.
 FREQUENCY_FIELDS = {
@@ -64,14 +65,28 @@ def current_definition(habit: Habit) -> Definition:
 
 
 class HabitService:
-    async def get(self, session: AsyncSession, user: User, habit_id: int) -> Habit:
-        habit = await HabitRepository(session).get_for_owner(user.id, habit_id)
+    async def page(
+        self,
+        uow: UnitOfWork,
+        caller: Person,
+        where: HabitFilter,
+        sort: str,
+        descending: bool,
+        paging: PageParams,
+    ) -> tuple[list[ListedHabit], int]:
+        """A page of the caller's habits and how many match in all."""
+        return await HabitRepository(uow).page(
+            caller.id, where, sort, descending, paging.page_size, paging.offset
+        )
+
+    async def get(self, uow: UnitOfWork, user: User, habit_id: int) -> Habit:
+        habit = await HabitRepository(uow).get_for_owner(user.id, habit_id)
         if habit is None:
             raise NotFound("No such habit.")
         return habit
 
-    async def create(self, session: AsyncSession, user: User, body: HabitWrite) -> Habit:
-        repository = HabitRepository(session)
+    async def create(self, uow: UnitOfWork, user: User, body: HabitWrite) -> Habit:
+        repository = HabitRepository(uow)
         definition = _checked(body.definition)
         start_date = body.start_date or local_today(user)
         if body.end_date is not None and body.end_date < start_date:
@@ -106,24 +121,20 @@ class HabitService:
         await repository.put_rule(habit.id, start_date, columns)
         return habit
 
-    async def replace(
-        self, session: AsyncSession, user: User, habit_id: int, body: HabitWrite
-    ) -> Habit:
+    async def replace(self, uow: UnitOfWork, user: User, habit_id: int, body: HabitWrite) -> Habit:
         """PUT: every field as given; fields left out take their defaults."""
-        habit = await self.get(session, user, habit_id)
+        habit = await self.get(uow, user, habit_id)
         changes = body.model_dump()
         changes["start_date"] = body.start_date or habit.start_date
         changes["archived"] = habit.archived_at is not None
-        return await self._apply(session, user, habit, changes, _checked(body.definition))
+        return await self._apply(uow, user, habit, changes, _checked(body.definition))
 
-    async def update(
-        self, session: AsyncSession, user: User, habit_id: int, body: HabitPatch
-    ) -> Habit:
+    async def update(self, uow: UnitOfWork, user: User, habit_id: int, body: HabitPatch) -> Habit:
         """PATCH: only the fields given; the schedule is re-checked as a whole."""
-        habit = await self.get(session, user, habit_id)
+        habit = await self.get(uow, user, habit_id)
         given = body.model_dump(exclude_unset=True)
         definition = _checked(lambda: self._merged_definition(habit, given))
-        return await self._apply(session, user, habit, given, definition)
+        return await self._apply(uow, user, habit, given, definition)
 
     def _merged_definition(self, habit: Habit, given: dict[str, Any]) -> Definition:
         current = current_definition(habit)
@@ -155,13 +166,13 @@ class HabitService:
 
     async def _apply(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         user: User,
         habit: Habit,
         changes: dict[str, Any],
         definition: Definition,
     ) -> Habit:
-        repository = HabitRepository(session)
+        repository = HabitRepository(uow)
         if definition.kind.value != habit.kind:
             raise Unprocessable(
                 "A habit's kind cannot change; create a new habit for the other kind.",
@@ -199,7 +210,7 @@ class HabitService:
         elif not archived:
             habit.archived_at = None
         try:
-            await session.flush()
+            await uow.session.flush()
         except IntegrityError:
             raise Conflict("You already have an active habit with this name.") from None
         return habit
@@ -216,16 +227,16 @@ class HabitService:
                 f"You already have an active habit named {name!r}; rename or archive it first."
             )
 
-    async def delete(self, session: AsyncSession, user: User, habit_id: int) -> None:
+    async def delete(self, uow: UnitOfWork, user: User, habit_id: int) -> None:
         """Delete the habit with its rules and check-ins."""
-        habit = await self.get(session, user, habit_id)
-        await HabitRepository(session).delete(habit)
+        habit = await self.get(uow, user, habit_id)
+        await HabitRepository(uow).delete(habit)
 
     async def history(
-        self, session: AsyncSession, user: User, habit_id: int
+        self, uow: UnitOfWork, user: User, habit_id: int
     ) -> tuple[Habit, Sequence[HabitRule]]:
-        habit = await self.get(session, user, habit_id)
-        return habit, await HabitRepository(session).rules(habit.id)
+        habit = await self.get(uow, user, habit_id)
+        return habit, await HabitRepository(uow).rules(habit.id)
 
 
 habit_service = HabitService()

@@ -85,7 +85,7 @@ async def run_once(
     `INSERT ... ON CONFLICT`: a concurrent duplicate blocks on the unique index until the first
     commits, then finds its answer and replays it. A failed request rolls its claim back.
     On the driver (kit/rawsql.py), as entries are; a SQLAlchemy session passes
-    `await session_connection(session)`.
+    `await uow.connection()`.
     """
     if key is None:
         status, model = await handler()

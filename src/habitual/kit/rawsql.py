@@ -24,8 +24,9 @@ import asyncio
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
@@ -285,39 +286,59 @@ def create_lane(url: URL, pool_size: int) -> RawDatabase:
 # --- inside a SQLAlchemy session's transaction ------------------------------------------------
 
 
-DATE_COLUMNS = frozenset({"local_date", "start_date", "end_date", "effective_from", "dob"})
+class Converted(StrEnum):
+    """What a SQLite column holds as text and is read back as (db.py derives each column's from
+    the models' metadata)."""
+
+    date = "date"
+    instant = "instant"
+    flag = "flag"
 
 
-@cache
-def _converters_for(names: tuple[str, ...]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
-    """How to read a row back by its column names, our schema's conventions: local dates
-    (`local_date`, `*_date`, `effective_from`), instants (`*_at`), flags (`is_*`, `active`)."""
-    plan: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, name in enumerate(names):
-        if name in DATE_COLUMNS:
-            plan.append((index, date.fromisoformat))
-        elif name.endswith("_at"):
-            plan.append((index, lambda text: _sqlite_datetime(text.encode())))
-        elif name.startswith("is_") or name == "active":
-            plan.append((index, bool))
-    return tuple(plan)
+CONVERTERS: dict[Converted, Callable[[Any], Any]] = {
+    Converted.date: date.fromisoformat,
+    Converted.instant: lambda text: _sqlite_datetime(text.encode()),
+    Converted.flag: bool,
+}
+Plan = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+class ColumnReader:
+    """How to read a row back by its column names, each as the schema declares it."""
+
+    def __init__(self, converted: Mapping[str, Converted]):
+        self._converted = dict(converted)
+        self._plans: dict[tuple[str, ...], Plan] = {}
+
+    def plan(self, names: tuple[str, ...]) -> Plan:
+        """(index, converter) for each column that needs one; worked out once per shape."""
+        plan = self._plans.get(names)
+        if plan is None:
+            plan = self._plans[names] = tuple(
+                (index, CONVERTERS[self._converted[name]])
+                for index, name in enumerate(names)
+                if name in self._converted
+            )
+        return plan
 
 
 class AiosqliteConnection:
     """A SQLAlchemy session's own aiosqlite connection, in its transaction. SQLAlchemy opened
-    it without PARSE_DECLTYPES, so values are read back by column name (`_converters_for`)."""
+    it without PARSE_DECLTYPES, so values are read back by the name of their column, each as
+    the schema declares it (`ColumnReader`, made by db.py from the models' metadata)."""
 
     dialect = "sqlite"
 
-    def __init__(self, connection: Any):
+    def __init__(self, connection: Any, columns: ColumnReader):
         self._connection = connection
+        self._columns = columns
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         cursor = await self._connection.execute(sqlite_sql(sql), [sqlite_param(a) for a in args])
         rows = await cursor.fetchall()
         names = tuple(column[0] for column in cursor.description or ())
         await cursor.close()
-        plan = _converters_for(names)
+        plan = self._columns.plan(names)
         if not plan:
             return list(rows)
         converted: list[Row] = []
@@ -337,7 +358,7 @@ class AiosqliteConnection:
         await self.fetch(sql, *args)
 
 
-async def session_connection(session: AsyncSession) -> RawConnection:
+async def session_connection(session: AsyncSession, columns: ColumnReader) -> RawConnection:
     """The driver connection under `session`, in the session's transaction."""
     connection = await session.connection()
     driver: Any = (await connection.get_raw_connection()).driver_connection
@@ -347,4 +368,4 @@ async def session_connection(session: AsyncSession) -> RawConnection:
             # ours would commit on their own.
             await connection.exec_driver_sql("SELECT 1")
         return PostgresConnection(driver)
-    return AiosqliteConnection(driver)
+    return AiosqliteConnection(driver, columns)

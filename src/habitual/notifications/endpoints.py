@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy import exists, func, select, update
 
-from habitual.deps import AdminUser, CurrentUser, RuntimeDep, Session
+from habitual.deps import AdminUser, CurrentUser, RuntimeDep, UoW
 from habitual.errors import NotFound, Unprocessable, problem_responses
 from habitual.habits.endpoints import HabitReader, HabitWriter
 from habitual.kit.clock import utcnow
@@ -46,7 +46,7 @@ IN_INBOX = exists().where(
 )
 async def list_notifications(
     user: HabitReader,
-    session: Session,
+    uow: UoW,
     paging: Annotated[PageParams, Depends(page_params)],
     unread: Annotated[bool | None, Query(description="true: only unread ones")] = None,
 ) -> Page[NotificationRead]:
@@ -55,7 +55,7 @@ async def list_notifications(
     if unread:
         statement = statement.where(Notification.read_at.is_(None))
     statement = statement.order_by(Notification.created_at.desc(), Notification.id.desc())
-    return await paginate(session, statement, paging, NotificationRead.model_validate)
+    return await paginate(uow.session, statement, paging, NotificationRead.model_validate)
 
 
 @router.post(
@@ -65,17 +65,17 @@ async def list_notifications(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def mark_read(
-    notification_id: NotificationID, user: HabitWriter, session: Session
+    notification_id: NotificationID, user: HabitWriter, uow: UoW
 ) -> Notification:
     """Mark one notification of your inbox read (again is fine)."""
     statement = select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user.id, IN_INBOX
     )
-    notification = (await session.execute(statement)).scalar_one_or_none()
+    notification = (await uow.session.execute(statement)).scalar_one_or_none()
     if notification is None:
         raise NotFound("No such notification.")
     notification.read_at = notification.read_at or utcnow()
-    await session.flush()
+    await uow.session.flush()
     return notification
 
 
@@ -85,9 +85,9 @@ async def mark_read(
     summary="Mark every notification read",
     responses=problem_responses(401, 403),
 )
-async def mark_all_read(user: HabitWriter, session: Session) -> MarkedRead:
+async def mark_all_read(user: HabitWriter, uow: UoW) -> MarkedRead:
     """Mark every unread notification of your inbox read."""
-    result = await session.execute(
+    result = await uow.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None), IN_INBOX)
         .values(read_at=utcnow())
@@ -102,10 +102,10 @@ async def mark_all_read(user: HabitWriter, session: Session) -> MarkedRead:
     summary="Your webhooks",
     responses=problem_responses(401, 403),
 )
-async def list_webhooks(user: CurrentUser, session: Session) -> list[Webhook]:
+async def list_webhooks(user: CurrentUser, uow: UoW) -> list[Webhook]:
     """Every webhook endpoint of yours, without its secret."""
     statement = select(Webhook).where(Webhook.user_id == user.id).order_by(Webhook.id)
-    return list((await session.execute(statement)).scalars())
+    return list((await uow.session.execute(statement)).scalars())
 
 
 @router.post(
@@ -116,7 +116,7 @@ async def list_webhooks(user: CurrentUser, session: Session) -> list[Webhook]:
     responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def create_webhook(
-    body: WebhookCreate, user: CurrentUser, session: Session, runtime: RuntimeDep
+    body: WebhookCreate, user: CurrentUser, uow: UoW, runtime: RuntimeDep
 ) -> WebhookCreated:
     """Receive `events` as signed POSTs, the Standard Webhooks way: headers `webhook-id`,
     `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of
@@ -133,8 +133,8 @@ async def create_webhook(
         events=[event.value for event in body.events],
         secret=new_webhook_secret(),
     )
-    session.add(webhook)
-    await session.flush()
+    uow.session.add(webhook)
+    await uow.session.flush()
     return WebhookCreated(
         id=webhook.id,
         url=webhook.url,
@@ -145,9 +145,9 @@ async def create_webhook(
     )
 
 
-async def _own_webhook(session: Session, user_id: int, webhook_id: int) -> Webhook:
+async def _own_webhook(uow: UoW, user_id: int, webhook_id: int) -> Webhook:
     statement = select(Webhook).where(Webhook.id == webhook_id, Webhook.user_id == user_id)
-    webhook = (await session.execute(statement)).scalar_one_or_none()
+    webhook = (await uow.session.execute(statement)).scalar_one_or_none()
     if webhook is None:
         raise NotFound("No such webhook.")
     return webhook
@@ -159,9 +159,9 @@ async def _own_webhook(session: Session, user_id: int, webhook_id: int) -> Webho
     summary="Remove a webhook",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_webhook(webhook_id: WebhookID, user: CurrentUser, session: Session) -> None:
+async def delete_webhook(webhook_id: WebhookID, user: CurrentUser, uow: UoW) -> None:
     """Stop sending to this endpoint; its pending deliveries go with it."""
-    await session.delete(await _own_webhook(session, user.id, webhook_id))
+    await uow.session.delete(await _own_webhook(uow, user.id, webhook_id))
 
 
 @router.get(
@@ -173,18 +173,18 @@ async def delete_webhook(webhook_id: WebhookID, user: CurrentUser, session: Sess
 async def list_deliveries(
     webhook_id: WebhookID,
     user: CurrentUser,
-    session: Session,
+    uow: UoW,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> Page[DeliveryRead]:
     """Every delivery attempt record to this endpoint, newest first: status, attempts, the last
     answer or error."""
-    await _own_webhook(session, user.id, webhook_id)
+    await _own_webhook(uow, user.id, webhook_id)
     statement = (
         select(Delivery)
         .where(Delivery.webhook_id == webhook_id)
         .order_by(Delivery.created_at.desc(), Delivery.id.desc())
     )
-    return await paginate(session, statement, paging, DeliveryRead.model_validate)
+    return await paginate(uow.session, statement, paging, DeliveryRead.model_validate)
 
 
 @router.post(
@@ -195,15 +195,15 @@ async def list_deliveries(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def retry_notification(
-    notification_id: NotificationID, admin: AdminUser, session: Session
+    notification_id: NotificationID, admin: AdminUser, uow: UoW
 ) -> Requeued:
     """Put every `dead` delivery of the notification back in the queue, with fresh attempts."""
-    found = await session.execute(
+    found = await uow.session.execute(
         select(func.count()).select_from(Notification).where(Notification.id == notification_id)
     )
     if not found.scalar_one():
         raise NotFound("No such notification.")
-    result = await session.execute(
+    result = await uow.session.execute(
         update(Delivery)
         .where(Delivery.notification_id == notification_id, Delivery.status == "dead")
         .values(status="pending", attempts=0, next_attempt_at=utcnow(), claimed_by=None)

@@ -62,7 +62,7 @@ async def notify_many(
     statements whatever the number of notices. Returns the new ids by dedupe key.
 
     On the driver (kit/rawsql.py), because a check-in records its events here in its own
-    transaction; a SQLAlchemy session passes `await session_connection(session)`.
+    transaction; a SQLAlchemy session passes `await uow.connection()`.
     """
     if not notices:
         return {}

@@ -24,12 +24,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.config import Settings
-from habitual.db import Database
+from habitual.db import Database, UnitOfWork
 from habitual.habitmath.schedule import Frequency, Status, day_met, period_bounds
 from habitual.habits.rules import as_rule, mask_to_days
 from habitual.kit.clock import utcnow
 from habitual.kit.idempotency import purge_expired
-from habitual.kit.rawsql import session_connection
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Delivery, Habit, Notification, Reminder, User, Webhook
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
@@ -168,7 +167,7 @@ class Worker:
                 for reminder, habit, user in due
                 if user.is_active and habit.archived_at is None and habit.id not in met
             ]
-            await notify_many(await session_connection(session), notices, now)
+            await notify_many(await UnitOfWork(session=session).connection(), notices, now)
             await session.execute(
                 update(Reminder),
                 [

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy.orm import InstrumentedAttribute
 
-from habitual.deps import Session
+from habitual.deps import UoW
 from habitual.errors import problem_responses
 from habitual.habits.endpoints import HabitReader, HabitWriter
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
@@ -34,7 +34,7 @@ SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
 )
 async def list_reminders(
     user: HabitReader,
-    session: Session,
+    uow: UoW,
     paging: Annotated[PageParams, Depends(page_params)],
     sort: Annotated[
         str | None, Query(description="created_at (default), next_fire_at or time; `-` to reverse")
@@ -44,7 +44,7 @@ async def list_reminders(
     statement = reminder_service.search(user).order_by(
         *order_by_from(sort, SORTABLE, default="created_at", tiebreak=Reminder.id)
     )
-    return await paginate(session, statement, paging, reminder_read)
+    return await paginate(uow.session, statement, paging, reminder_read)
 
 
 @router.post(
@@ -54,14 +54,12 @@ async def list_reminders(
     summary="Create a reminder",
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
-async def create_reminder(
-    body: ReminderCreate, user: HabitWriter, session: Session
-) -> ReminderRead:
+async def create_reminder(body: ReminderCreate, user: HabitWriter, uow: UoW) -> ReminderRead:
     """Remind about one of your habits at `time` (your local wall clock) on `days`, through
     `channels` (`inapp`, `email`, `webhook`). A reminder is not sent when the habit is already
     met today (or this week or month). A time skipped by a DST change fires at the first valid
     instant after it; a repeated time fires once."""
-    return reminder_read(await reminder_service.create(session, user, body))
+    return reminder_read(await reminder_service.create(uow, user, body))
 
 
 @router.get(
@@ -70,11 +68,9 @@ async def create_reminder(
     summary="One reminder",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_reminder(
-    reminder_id: ReminderID, user: HabitReader, session: Session
-) -> ReminderRead:
+async def get_reminder(reminder_id: ReminderID, user: HabitReader, uow: UoW) -> ReminderRead:
     """One of your reminders, with when it fires next."""
-    return reminder_read(await reminder_service.get(session, user, reminder_id))
+    return reminder_read(await reminder_service.get(uow, user, reminder_id))
 
 
 @router.patch(
@@ -84,10 +80,10 @@ async def get_reminder(
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 async def update_reminder(
-    reminder_id: ReminderID, body: ReminderUpdate, user: HabitWriter, session: Session
+    reminder_id: ReminderID, body: ReminderUpdate, user: HabitWriter, uow: UoW
 ) -> ReminderRead:
     """Change the fields given; the next firing is computed again."""
-    return reminder_read(await reminder_service.update(session, user, reminder_id, body))
+    return reminder_read(await reminder_service.update(uow, user, reminder_id, body))
 
 
 @router.delete(
@@ -96,6 +92,6 @@ async def update_reminder(
     summary="Delete a reminder",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_reminder(reminder_id: ReminderID, user: HabitWriter, session: Session) -> None:
+async def delete_reminder(reminder_id: ReminderID, user: HabitWriter, uow: UoW) -> None:
     """Delete the reminder."""
-    await reminder_service.delete(session, user, reminder_id)
+    await reminder_service.delete(uow, user, reminder_id)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import time
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.db import UnitOfWork
 from habitual.errors import NotFound
 from habitual.habits.repository import HabitRepository
 from habitual.habits.rules import days_to_mask, mask_to_days
@@ -31,9 +31,9 @@ def schedule(reminder: Reminder, timezone: str) -> None:
     )
 
 
-async def reschedule_all(session: AsyncSession, user: User) -> None:
+async def reschedule_all(uow: UnitOfWork, user: User) -> None:
     """After the user's time zone changed: every reminder fires at the same wall time there."""
-    reminders = await session.execute(select(Reminder).where(Reminder.user_id == user.id))
+    reminders = await uow.session.execute(select(Reminder).where(Reminder.user_id == user.id))
     for reminder in reminders.scalars():
         schedule(reminder, user.timezone)
 
@@ -62,19 +62,19 @@ class ReminderService:
     def search(self, user: User) -> Select[Reminder]:
         return select(Reminder).where(Reminder.user_id == user.id)
 
-    async def get(self, session: AsyncSession, user: User, reminder_id: int) -> Reminder:
+    async def get(self, uow: UnitOfWork, user: User, reminder_id: int) -> Reminder:
         statement = select(Reminder).where(Reminder.id == reminder_id, Reminder.user_id == user.id)
-        reminder = (await session.execute(statement)).scalar_one_or_none()
+        reminder = (await uow.session.execute(statement)).scalar_one_or_none()
         if reminder is None:
             raise NotFound("No such reminder.")
         return reminder
 
-    async def _own_habit(self, session: AsyncSession, user: User, habit_id: int) -> None:
-        if await HabitRepository(session).get_for_owner(user.id, habit_id) is None:
+    async def _own_habit(self, uow: UnitOfWork, user: User, habit_id: int) -> None:
+        if await HabitRepository(uow).get_for_owner(user.id, habit_id) is None:
             raise NotFound("No such habit.")
 
-    async def create(self, session: AsyncSession, user: User, body: ReminderCreate) -> Reminder:
-        await self._own_habit(session, user, body.habit_id)
+    async def create(self, uow: UnitOfWork, user: User, body: ReminderCreate) -> Reminder:
+        await self._own_habit(uow, user, body.habit_id)
         reminder = Reminder(
             user_id=user.id,
             habit_id=body.habit_id,
@@ -85,17 +85,17 @@ class ReminderService:
             active=body.active,
         )
         schedule(reminder, user.timezone)
-        session.add(reminder)
-        await session.flush()
+        uow.session.add(reminder)
+        await uow.session.flush()
         return reminder
 
     async def update(
-        self, session: AsyncSession, user: User, reminder_id: int, body: ReminderUpdate
+        self, uow: UnitOfWork, user: User, reminder_id: int, body: ReminderUpdate
     ) -> Reminder:
-        reminder = await self.get(session, user, reminder_id)
+        reminder = await self.get(uow, user, reminder_id)
         given = body.model_fields_set
         if body.habit_id is not None:
-            await self._own_habit(session, user, body.habit_id)
+            await self._own_habit(uow, user, body.habit_id)
             reminder.habit_id = body.habit_id
         if body.time is not None:
             reminder.local_time = body.time
@@ -108,14 +108,14 @@ class ReminderService:
         if body.active is not None:
             reminder.active = body.active
         schedule(reminder, user.timezone)
-        await session.flush()
+        await uow.session.flush()
         return reminder
 
-    async def delete(self, session: AsyncSession, user: User, reminder_id: int) -> None:
-        await session.delete(await self.get(session, user, reminder_id))
+    async def delete(self, uow: UnitOfWork, user: User, reminder_id: int) -> None:
+        await uow.session.delete(await self.get(uow, user, reminder_id))
 
-    async def for_habit(self, session: AsyncSession, habit_id: int) -> Sequence[Reminder]:
-        result = await session.execute(select(Reminder).where(Reminder.habit_id == habit_id))
+    async def for_habit(self, uow: UnitOfWork, habit_id: int) -> Sequence[Reminder]:
+        result = await uow.session.execute(select(Reminder).where(Reminder.habit_id == habit_id))
         return result.scalars().all()
 
 

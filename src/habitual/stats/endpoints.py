@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
-from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session, runtime_of
-from habitual.errors import Unprocessable, problem_responses
-from habitual.habitmath.schedule import Status, day_progress, rule_on
-from habitual.habitmath.stats import habit_stats
+from habitual.deps import Caller, ScopedCaller, UoW, runtime_of
+from habitual.errors import problem_responses
 from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.schemas import EARLIEST_DATE, LATEST_DATE, NO_NUL
-from habitual.stats.charts import calendar_svg, trend_svg
 from habitual.stats.schemas import HabitStatsRead, HabitStreaks, Progress, Summary
-from habitual.stats.service import date_range, stats_service
+from habitual.stats.service import TrendMetric, stats_service
 
 router = APIRouter(tags=["progress and statistics"])
 
@@ -52,8 +49,7 @@ To = Annotated[
     AfterValidator(_in_calendar),
     Query(alias="to", description="Last local date, YYYY-MM-DD (default: today)"),
 ]
-MAX_TREND_DAYS = 3660
-DEFAULT_TREND_DAYS = 12 * 7
+StatsReader = Annotated[Caller, ScopedCaller("habits:read")]
 
 
 class SVGResponse(Response):
@@ -74,7 +70,7 @@ SVG_OK: dict[int | str, dict[str, Any]] = {
 )
 async def get_progress(
     user: HabitReader,
-    session: Session,
+    uow: UoW,
     first: From = None,
     last: To = None,
     habit: Annotated[
@@ -85,7 +81,7 @@ async def get_progress(
     """Every active habit (or those whose name contains `habit`, or the one `habit_id`), with
     each day's status, value, whether it was due and met, and each period's outcome. Default:
     the last 7 days; at most 366 days per call."""
-    return await stats_service.progress(session, user, first, last, habit, habit_id)
+    return await stats_service.progress(uow, user, first, last, habit, habit_id)
 
 
 @router.get(
@@ -97,7 +93,7 @@ async def get_progress(
 )
 async def get_habit_stats(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: StatsReader,
     request: Request,
     first: From = None,
     last: To = None,
@@ -106,8 +102,14 @@ async def get_habit_stats(
     habit's own unit), strength score, totals for measurable habits, and weekly and monthly
     series. Default range: from the habit's start to today. Days before the start or after
     today never count; streaks always look at the whole history."""
-    database = runtime_of(request).database.raw
-    return await stats_service.habit_stats(database, caller, habit_id, first, last)
+    database = runtime_of(request).database
+    answer = await database.read(
+        lambda uow: stats_service.habit_stats(uow, caller, habit_id, first, last)
+    )
+    if answer.keep is not None:
+        keep = answer.keep
+        await database.write(lambda uow: stats_service.keep_carry(uow, keep))
+    return answer.stats
 
 
 @router.get(
@@ -117,12 +119,10 @@ async def get_habit_stats(
     summary="A summary across your habits",
     responses=problem_responses(401, 403, 422),
 )
-async def get_summary(
-    user: HabitReader, session: Session, first: From = None, last: To = None
-) -> Summary:
+async def get_summary(user: HabitReader, uow: UoW, first: From = None, last: To = None) -> Summary:
     """Totals and overall success rate across active habits, the best current streak, the most
     and least consistent habits, and done check-ins per weekday. Default: the last 30 days."""
-    return await stats_service.summary(session, user, first, last)
+    return await stats_service.summary(uow, user, first, last)
 
 
 @router.get(
@@ -131,9 +131,9 @@ async def get_summary(
     summary="Streaks of every habit",
     responses=problem_responses(401, 403),
 )
-async def get_streaks(user: HabitReader, session: Session) -> list[HabitStreaks]:
+async def get_streaks(user: HabitReader, uow: UoW) -> list[HabitStreaks]:
     """Current and longest streak of every active habit, in days, weeks or months."""
-    return await stats_service.streaks(session, user)
+    return await stats_service.streaks(uow, user)
 
 
 @router.get(
@@ -144,27 +144,14 @@ async def get_streaks(user: HabitReader, session: Session) -> list[HabitStreaks]
 )
 async def get_calendar(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
-    runtime: RuntimeDep,
+    caller: StatsReader,
+    request: Request,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Default: this year")] = None,
 ) -> SVGResponse:
     """One cell per day of the year, shaded by how much of the goal was reached."""
-    habit, history, today = await stats_service.history_of(runtime.database.raw, caller, habit_id)
-    year = year or today.year
-    fractions: dict[date, float | None] = {}
-    day = max(date(year, 1, 1), history.start_date)
-    last = min(date(year, 12, 31), today, history.end_date or today)
-    while day <= last:
-        record = history.checkins.get(day)
-        if record is not None and record.status is Status.skipped:
-            fractions[day] = None
-        else:
-            rule = rule_on(history.rules, day)
-            fractions[day] = day_progress(
-                rule, record.status if record else None, record.value if record else None
-            )
-        day += timedelta(days=1)
-    svg = calendar_svg(f"{habit.name}: {year}", year, fractions, caller.week_start)
+    svg = await runtime_of(request).database.read(
+        lambda uow: stats_service.calendar_svg(uow, caller, habit_id, year)
+    )
     return SVGResponse(svg)
 
 
@@ -176,35 +163,18 @@ async def get_calendar(
 )
 async def get_trend(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
-    runtime: RuntimeDep,
+    caller: StatsReader,
+    request: Request,
     first: From = None,
     last: To = None,
     metric: Annotated[
-        Literal["rate", "value"],
+        TrendMetric,
         Query(description="rate: weekly success rate; value: weekly total (measurable habits)"),
     ] = "rate",
 ) -> SVGResponse:
     """A line of the weekly success rate (or weekly total value) over time. Default: the last
     12 weeks; at most ten years."""
-    habit, history, today = await stats_service.history_of(runtime.database.raw, caller, habit_id)
-    first, last = date_range(first, last, today, DEFAULT_TREND_DAYS)
-    if (last - first).days + 1 > MAX_TREND_DAYS:
-        raise Unprocessable("At most ten years per chart.", field=("query", "from"))
-    if metric == "value" and habit.kind != "measurable":
-        raise Unprocessable("metric=value needs a measurable habit.", field=("query", "metric"))
-    stats = habit_stats(history, first, last, today)
-    if metric == "rate":
-        points = [(bucket.start, bucket.rate) for bucket in stats.by_week]
-        y_label = "Success rate"
-    else:
-        totals: dict[date, float] = {bucket.start: 0.0 for bucket in stats.by_week}
-        for day, record in history.checkins.items():
-            week = day - timedelta(days=(day.weekday() - caller.week_start) % 7)
-            counted = first <= day <= last and record.status is Status.done
-            if week in totals and counted and record.value is not None:
-                totals[week] += record.value
-        points = list(totals.items())
-        y_label = f"Weekly total ({habit.unit})" if habit.unit else "Weekly total"
-    svg = trend_svg(f"{habit.name}: weekly trend", points, y_label, percent=metric == "rate")
+    svg = await runtime_of(request).database.read(
+        lambda uow: stats_service.trend_svg(uow, caller, habit_id, first, last, metric)
+    )
     return SVGResponse(svg)

@@ -9,19 +9,29 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.db import Repository
 from habitual.habitmath.periods import DayRecord, HabitHistory
 from habitual.habitmath.schedule import STATUSES, Rule
 from habitual.habits.rules import as_rule
-from habitual.kit.rawsql import RawConnection, from_json
+from habitual.kit.rawsql import from_json
 from habitual.models import Checkin, Habit, HabitRule
 from habitual.users.repository import escape_like
 
 
-class StatsRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
+class StoredCarry(NamedTuple):
+    """A habit's history version and its stored stats carry, if any (habitmath/carry.py)."""
+
+    history_version: int
+    carry_version: int | None
+    basis: str | None
+    state: dict[str, Any] | None
+
+
+class StatsRepository(Repository):
+    """The statistics' read model: habits with their rules and check-ins for the math, and the
+    stats carries kept beside them (habitmath/carry.py). A single habit's whole-life statistics
+    are a hot path, read on the driver; summaries across habits use the ORM."""
 
     async def habits(
         self, user_id: int, *, name_contains: str | None = None, habit_id: int | None = None
@@ -71,24 +81,8 @@ class StatsRepository:
             for habit in habits
         }
 
-
-class StoredCarry(NamedTuple):
-    """A habit's history version and its stored stats carry, if any (habitmath/carry.py)."""
-
-    history_version: int
-    carry_version: int | None
-    basis: str | None
-    state: dict[str, Any] | None
-
-
-class CarryRows:
-    """The `habit_stats_carries` cache, on the driver beside the stats read it serves."""
-
-    def __init__(self, connection: RawConnection):
-        self.connection = connection
-
-    async def get(self, habit_id: int) -> StoredCarry:
-        row = await self.connection.fetchrow(
+    async def carry(self, habit_id: int) -> StoredCarry:
+        row = await (await self.connection()).fetchrow(
             "SELECT h.history_version, c.history_version, c.basis, c.state "
             "FROM habits h LEFT JOIN habit_stats_carries c ON c.habit_id = h.id WHERE h.id = $1",
             habit_id,
@@ -99,7 +93,7 @@ class CarryRows:
             version, carry_version, basis, None if state is None else from_json(state)
         )
 
-    async def put(
+    async def keep_carry(
         self,
         habit_id: int,
         history_version: int,
@@ -111,7 +105,7 @@ class CarryRows:
         """Keep a carry made from `history_version`, unless one made from a later version is kept
         already (a carry of an outdated version is kept, and never used). A habit deleted
         since the read fails this with one of `INTEGRITY_ERRORS`."""
-        await self.connection.execute(
+        await (await self.connection()).execute(
             "INSERT INTO habit_stats_carries "
             "(habit_id, history_version, basis, until_date, state, computed_at) "
             "VALUES ($1, $2, $3, $4, $5, $6) "

@@ -5,24 +5,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from habitual.checkins.repository import CheckinRows
+from habitual.checkins.repository import CheckinRepository
+from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.carry import Carry, carry_until, fold, stats_from
 from habitual.habitmath.periods import DayRecord, HabitHistory, judge
-from habitual.habitmath.schedule import STATUSES, Frequency, Status, day_met, rule_on
+from habitual.habitmath.schedule import STATUSES, Frequency, Status, day_met, day_progress, rule_on
 from habitual.habitmath.stats import STREAK_UNITS, Bucket, HabitStats, habit_stats
 from habitual.habitmath.streaks import Streak, current_streak, longest_streak
-from habitual.habits.repository import HabitRow, HabitRows, RuleRow
+from habitual.habits.repository import HabitRepository, HabitRow, RuleRow
 from habitual.habits.rules import Kind, rules_of
 from habitual.kit.clock import utcnow
-from habitual.kit.rawsql import INTEGRITY_ERRORS, RawConnection, RawDatabase, Row
+from habitual.kit.rawsql import INTEGRITY_ERRORS, Row
 from habitual.kit.timezones import Weekday
 from habitual.models import Habit, User
-from habitual.stats.repository import CarryRows, StatsRepository
+from habitual.stats.charts import calendar_svg, trend_svg
+from habitual.stats.repository import StatsRepository
 from habitual.stats.schemas import (
     BestStreak,
     DayProgress,
@@ -41,6 +43,9 @@ from habitual.users.service import Person, local_today
 # one write per habit per four weeks, and at most ~5 weeks of days folded in by each read.
 CARRY_REFRESH = timedelta(days=28)
 MAX_PROGRESS_DAYS = 366
+MAX_TREND_DAYS = 3660
+DEFAULT_TREND_DAYS = 12 * 7
+TrendMetric = Literal["rate", "value"]
 DEFAULT_PROGRESS_DAYS = 7
 DEFAULT_SUMMARY_DAYS = 30
 WEEKDAYS = list(Weekday)
@@ -130,96 +135,154 @@ def stats_read(habit_id: int, stats: HabitStats) -> HabitStatsRead:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CarryToKeep:
+    """A stats carry that a read moved on, to be kept for the next read."""
+
+    habit_id: int
+    history_version: int
+    basis: str
+    carry: Carry
+
+
+@dataclass(frozen=True, slots=True)
+class StatsAnswer:
+    stats: HabitStatsRead
+    keep: CarryToKeep | None = None
+
+
 class StatsService:
     async def _one(
-        self, database: RawDatabase, caller: Person, habit_id: int
+        self, uow: UnitOfWork, caller: Person, habit_id: int
     ) -> tuple[HabitRow, HabitHistory]:
         """A habit and its whole history, read on the driver: the stats of two years of daily
         check-ins spent more time in the ORM than in the math (bench/profile_hot_paths.py)."""
-
-        async def read(connection: RawConnection) -> tuple[HabitRow, list[RuleRow], list[Row]]:
-            found = await HabitRows(connection).owned(caller.id, habit_id)
-            if found is None:
-                raise NotFound("No such habit.")
-            habit, versions = found
-            return habit, versions, await CheckinRows(connection).days_of(habit.id)
-
-        habit, versions, days = await database.read(read)
-        history = habit_history(habit, versions, days, caller.week_start)
-        return habit, history
+        found = await HabitRepository(uow).owned(caller.id, habit_id)
+        if found is None:
+            raise NotFound("No such habit.")
+        habit, versions = found
+        days = await CheckinRepository(uow).days_of(habit.id)
+        return habit, habit_history(habit, versions, days, caller.week_start)
 
     async def habit_stats(
         self,
-        database: RawDatabase,
+        uow: UnitOfWork,
         caller: Person,
         habit_id: int,
         first: date | None,
         last: date | None,
-    ) -> HabitStatsRead:
+    ) -> StatsAnswer:
+        """A habit's statistics. A read never writes: a stats carry it moved on comes back in
+        `keep`, for `keep_carry` in a short unit of its own."""
         today = local_today(caller)
         if first is None and (last is None or last >= today):
-            return await self._whole_life(database, caller, habit_id, today)
-        habit, history = await self._one(database, caller, habit_id)
+            return await self._whole_life(uow, caller, habit_id, today)
+        habit, history = await self._one(uow, caller, habit_id)
         # Never after `to`: a habit that starts later has an empty range, not a 422.
         first = first or min(habit.start_date, last or today)
         first, last = date_range(first, last, today, 1)
-        return stats_read(habit.id, habit_stats(history, first, last, today))
+        return StatsAnswer(stats_read(habit.id, habit_stats(history, first, last, today)))
 
     async def _whole_life(
-        self, database: RawDatabase, caller: Person, habit_id: int, today: date
-    ) -> HabitStatsRead:
+        self, uow: UnitOfWork, caller: Person, habit_id: int, today: date
+    ) -> StatsAnswer:
         """A habit's statistics from its start to today, finished from its stats carry: the
         check-ins since the carry's boundary are all it reads. Two years of a daily habit went
         from 26.9M to ~5M instructions a request (bench/README.md)."""
-
-        async def read(
-            connection: RawConnection,
-        ) -> tuple[HabitRow, list[RuleRow], int, str, Carry | None, list[Row]]:
-            found = await HabitRows(connection).owned(caller.id, habit_id)
-            if found is None:
-                raise NotFound("No such habit.")
-            habit, versions = found
-            stored = await CarryRows(connection).get(habit.id)
-            basis = basis_of(caller.week_start, habit, versions)
-            carry = None
-            if (
-                stored.state is not None
-                and stored.carry_version == stored.history_version
-                and stored.basis == basis
-            ):
-                carry = Carry.from_json(stored.state)
-                if carry.until > today:  # a clock set back: its days may not all be over
-                    carry = None
-            since = carry.until if carry is not None else None
-            days = await CheckinRows(connection).days_of(habit.id, since)
-            return habit, versions, stored.history_version, basis, carry, days
-
-        habit, versions, version, basis, carry, days = await database.read(read)
+        found = await HabitRepository(uow).owned(caller.id, habit_id)
+        if found is None:
+            raise NotFound("No such habit.")
+        habit, versions = found
+        stored = await StatsRepository(uow).carry(habit.id)
+        basis = basis_of(caller.week_start, habit, versions)
+        carry = None
+        if (
+            stored.state is not None
+            and stored.carry_version == stored.history_version
+            and stored.basis == basis
+        ):
+            carry = Carry.from_json(stored.state)
+            if carry.until > today:  # a clock set back: its days may not all be over
+                carry = None
+        since = carry.until if carry is not None else None
+        days = await CheckinRepository(uow).days_of(habit.id, since)
         history = habit_history(habit, versions, days, caller.week_start)
         until = carry_until(history, today)
+        keep = None
         if until is not None and (carry is None or until - carry.until >= CARRY_REFRESH):
             carry = fold(history, today, carry, until)
-            kept = carry
+            keep = CarryToKeep(habit.id, stored.history_version, basis, carry)
+        return StatsAnswer(stats_read(habit.id, stats_from(history, today, carry)), keep)
 
-            async def keep(connection: RawConnection) -> None:
-                await CarryRows(connection).put(
-                    habit.id, version, basis, kept.until, kept.to_json(), utcnow()
+    async def keep_carry(self, uow: UnitOfWork, keep: CarryToKeep) -> None:
+        """Keep a carry for the next read; nothing if its habit was deleted meanwhile."""
+        with contextlib.suppress(*INTEGRITY_ERRORS):
+            await StatsRepository(uow).keep_carry(
+                keep.habit_id,
+                keep.history_version,
+                keep.basis,
+                keep.carry.until,
+                keep.carry.to_json(),
+                utcnow(),
+            )
+
+    async def calendar_svg(
+        self, uow: UnitOfWork, caller: Person, habit_id: int, year: int | None
+    ) -> str:
+        """A year's heatmap: each day shaded by how much of its goal was reached."""
+        habit, history = await self._one(uow, caller, habit_id)
+        today = local_today(caller)
+        year = year or today.year
+        fractions: dict[date, float | None] = {}
+        day = max(date(year, 1, 1), history.start_date)
+        last = min(date(year, 12, 31), today, history.end_date or today)
+        while day <= last:
+            record = history.checkins.get(day)
+            if record is not None and record.status is Status.skipped:
+                fractions[day] = None
+            else:
+                rule = rule_on(history.rules, day)
+                fractions[day] = day_progress(
+                    rule, record.status if record else None, record.value if record else None
                 )
+            day += timedelta(days=1)
+        return calendar_svg(f"{habit.name}: {year}", year, fractions, caller.week_start)
 
-            with contextlib.suppress(*INTEGRITY_ERRORS):  # the habit was deleted meanwhile
-                await database.write(keep)
-        return stats_read(habit.id, stats_from(history, today, carry))
-
-    async def history_of(
-        self, database: RawDatabase, caller: Person, habit_id: int
-    ) -> tuple[HabitRow, HabitHistory, date]:
-        """A habit, its whole history and the user's today: what the charts draw from."""
-        habit, history = await self._one(database, caller, habit_id)
-        return habit, history, local_today(caller)
+    async def trend_svg(
+        self,
+        uow: UnitOfWork,
+        caller: Person,
+        habit_id: int,
+        first: date | None,
+        last: date | None,
+        metric: TrendMetric,
+    ) -> str:
+        """The weekly success rate, or weekly total value, as a line over time."""
+        habit, history = await self._one(uow, caller, habit_id)
+        today = local_today(caller)
+        first, last = date_range(first, last, today, DEFAULT_TREND_DAYS)
+        if (last - first).days + 1 > MAX_TREND_DAYS:
+            raise Unprocessable("At most ten years per chart.", field=("query", "from"))
+        if metric == "value" and habit.kind != Kind.measurable:
+            raise Unprocessable("metric=value needs a measurable habit.", field=("query", "metric"))
+        stats = habit_stats(history, first, last, today)
+        if metric == "rate":
+            points = [(bucket.start, bucket.rate) for bucket in stats.by_week]
+            return trend_svg(f"{habit.name}: weekly trend", points, "Success rate", percent=True)
+        totals: dict[date, float] = {bucket.start: 0.0 for bucket in stats.by_week}
+        for day, record in history.checkins.items():
+            week = day - timedelta(days=(day.weekday() - caller.week_start) % 7)
+            counted = first <= day <= last and record.status is Status.done
+            if week in totals and counted and record.value is not None:
+                totals[week] += record.value
+        y_label = f"Weekly total ({habit.unit})" if habit.unit else "Weekly total"
+        return trend_svg(
+            f"{habit.name}: weekly trend", list(totals.items()), y_label, percent=False
+        )
 
     async def progress(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         user: User,
         first: date | None,
         last: date | None,
@@ -232,7 +295,7 @@ class StatsService:
             raise Unprocessable(
                 f"At most {MAX_PROGRESS_DAYS} days per call.", field=("query", "from")
             )
-        repository = StatsRepository(session)
+        repository = StatsRepository(uow)
         habits = await repository.habits(user.id, name_contains=name_contains, habit_id=habit_id)
         if habit_id is not None and not habits:
             raise NotFound("No such habit.")
@@ -294,8 +357,8 @@ class StatsService:
             ],
         )
 
-    async def streaks(self, session: AsyncSession, user: User) -> list[HabitStreaks]:
-        repository = StatsRepository(session)
+    async def streaks(self, uow: UnitOfWork, user: User) -> list[HabitStreaks]:
+        repository = StatsRepository(uow)
         habits = await repository.habits(user.id)
         histories = await repository.histories(habits, user.week_start)
         today = local_today(user)
@@ -315,11 +378,11 @@ class StatsService:
         return result
 
     async def summary(
-        self, session: AsyncSession, user: User, first: date | None, last: date | None
+        self, uow: UnitOfWork, user: User, first: date | None, last: date | None
     ) -> Summary:
         today = local_today(user)
         first, last = date_range(first, last, today, DEFAULT_SUMMARY_DAYS)
-        repository = StatsRepository(session)
+        repository = StatsRepository(uow)
         habits = await repository.habits(user.id)
         histories = await repository.histories(habits, user.week_start)
         all_stats = [

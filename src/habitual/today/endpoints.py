@@ -37,4 +37,4 @@ async def get_today(
             check_timezone(tz)
         except ValueError as error:
             raise Unprocessable(str(error), field=("query", "tz")) from None
-    return await today_service.today(runtime_of(request).database.raw, caller, tz)
+    return await runtime_of(request).database.read(lambda uow: today_service.today(uow, caller, tz))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from habitual.checkins.repository import CheckinRows, DayRow
+from habitual.checkins.repository import CheckinRepository, DayRow
+from habitual.db import UnitOfWork
 from habitual.habitmath.schedule import (
     STATUSES,
     Rule,
@@ -16,9 +17,8 @@ from habitual.habitmath.schedule import (
     period_bounds,
     rule_on,
 )
-from habitual.habits.repository import HabitRow, HabitRows
+from habitual.habits.repository import HabitRepository, HabitRow
 from habitual.habits.rules import KINDS, Kind, rules_of
-from habitual.kit.rawsql import RawConnection, RawDatabase
 from habitual.kit.timezones import Weekday
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
 from habitual.users.service import Person, local_today
@@ -53,26 +53,19 @@ def _period_progress(
 
 
 class TodayService:
-    async def today(self, database: RawDatabase, caller: Person, timezone: str | None) -> Today:
+    async def today(self, uow: UnitOfWork, caller: Person, timezone: str | None) -> Today:
         today = local_today(caller, timezone)
         week_start = caller.week_start
-
-        async def read(
-            connection: RawConnection,
-        ) -> tuple[list[tuple[HabitRow, list[Rule]]], list[DayRow]]:
-            rows = await HabitRows(connection).active_on(caller.id, today)
-            habits = [(habit, rules_of(habit, versions)) for habit, versions in rows]
-            # The rule in force today sets the period; the habit's columns hold the newest
-            # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
-            periods_from = {
-                habit.id: period_bounds(today, rule.frequency, week_start)[0]
-                for habit, rules in habits
-                if (rule := rule_on(rules, today)).is_per_period
-            }
-            days = await CheckinRows(connection).for_today(caller.id, today, periods_from)
-            return habits, days
-
-        habits, days = await database.read(read)
+        rows = await HabitRepository(uow).active_on(caller.id, today)
+        habits = [(habit, rules_of(habit, versions)) for habit, versions in rows]
+        # The rule in force today sets the period; the habit's columns hold the newest
+        # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
+        periods_from = {
+            habit.id: period_bounds(today, rule.frequency, week_start)[0]
+            for habit, rules in habits
+            if (rule := rule_on(rules, today)).is_per_period
+        }
+        days = await CheckinRepository(uow).for_today(caller.id, today, periods_from)
         checkins: dict[int, dict[date, DayRow]] = defaultdict(dict)
         for day in days:
             checkins[day.habit_id][day.local_date] = day

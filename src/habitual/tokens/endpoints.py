@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from habitual.deps import CurrentUser, Session
+from habitual.deps import CurrentUser, UoW
 from habitual.errors import problem_responses
 from habitual.kit.types import MAX_ID
 from habitual.models import PersonalAccessToken
@@ -26,9 +26,9 @@ TokenID = Annotated[int, Path(ge=1, le=MAX_ID)]
     summary="Your personal access tokens",
     responses=problem_responses(401, 403),
 )
-async def list_tokens(user: CurrentUser, session: Session) -> Sequence[PersonalAccessToken]:
+async def list_tokens(user: CurrentUser, uow: UoW) -> Sequence[PersonalAccessToken]:
     """Every token of yours, newest first, without its secret."""
-    return await token_service.list(session, user)
+    return await token_service.list(uow, user)
 
 
 @router.post(
@@ -38,11 +38,11 @@ async def list_tokens(user: CurrentUser, session: Session) -> Sequence[PersonalA
     summary="Create a personal access token",
     responses=problem_responses(400, 401, 403, 413, 422),
 )
-async def create_token(body: TokenCreate, user: CurrentUser, session: Session) -> TokenCreated:
+async def create_token(body: TokenCreate, user: CurrentUser, uow: UoW) -> TokenCreated:
     """Create a scoped token for a script or device. The response holds the secret (it starts
     with `hab_pat_`) this once; only its SHA-256 digest is stored. Tokens cannot manage accounts
     or other tokens, whatever their scopes."""
-    token, secret = await token_service.create(session, user, body)
+    token, secret = await token_service.create(uow, user, body)
     return TokenCreated.model_validate(
         {**TokenRead.model_validate(token).model_dump(), "token": secret}
     )
@@ -54,6 +54,6 @@ async def create_token(body: TokenCreate, user: CurrentUser, session: Session) -
     summary="Revoke a personal access token",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_token(token_id: TokenID, user: CurrentUser, session: Session) -> None:
+async def delete_token(token_id: TokenID, user: CurrentUser, uow: UoW) -> None:
     """Revoke the token at once."""
-    await token_service.delete(session, user, token_id)
+    await token_service.delete(uow, user, token_id)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from habitual.deps import CurrentUser, RuntimeDep, Scoped, Session
+from habitual.deps import CurrentUser, RuntimeDep, Scoped, UoW
 from habitual.errors import problem_responses
 from habitual.models import Profile, User
 from habitual.users.schemas import (
@@ -38,12 +38,10 @@ async def get_me(user: ProfileReader) -> User:
     summary="Change your preferences",
     responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
-async def update_me(
-    body: UserUpdate, user: CurrentUser, session: Session, runtime: RuntimeDep
-) -> User:
+async def update_me(body: UserUpdate, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> User:
     """Change `timezone`, `week_start`, `day_start`, or `email` (which needs `current_password`).
     Past check-ins keep their dates when the time zone changes."""
-    return await user_service.update_preferences(session, runtime.passwords, user, body)
+    return await user_service.update_preferences(uow, runtime.passwords, user, body)
 
 
 @router.put(
@@ -53,11 +51,11 @@ async def update_me(
     responses=problem_responses(400, 401, 403, 413, 422),
 )
 async def change_password(
-    body: PasswordChange, user: CurrentUser, session: Session, runtime: RuntimeDep
+    body: PasswordChange, user: CurrentUser, uow: UoW, runtime: RuntimeDep
 ) -> None:
     """Set a new password. Every login ends, this one included: log in again."""
     await user_service.change_password(
-        session, runtime.passwords, user, body.current_password, body.new_password
+        uow, runtime.passwords, user, body.current_password, body.new_password
     )
 
 
@@ -67,11 +65,9 @@ async def change_password(
     summary="Delete your account",
     responses=problem_responses(400, 401, 403, 413, 422),
 )
-async def delete_me(
-    body: AccountDelete, user: CurrentUser, session: Session, runtime: RuntimeDep
-) -> None:
+async def delete_me(body: AccountDelete, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> None:
     """Delete the account and everything it owns, for good. Needs the password."""
-    await user_service.delete_account(session, runtime.passwords, user, body.password)
+    await user_service.delete_account(uow, runtime.passwords, user, body.password)
 
 
 @router.get(
@@ -80,9 +76,9 @@ async def delete_me(
     summary="Your profile",
     responses=problem_responses(401, 403),
 )
-async def get_profile(user: ProfileReader, session: Session) -> Profile:
+async def get_profile(user: ProfileReader, uow: UoW) -> Profile:
     """Names, date of birth and bio. Personal access tokens need the `profile:read` scope."""
-    return await user_service.profile(session, user)
+    return await user_service.profile(uow, user)
 
 
 @router.put(
@@ -91,6 +87,6 @@ async def get_profile(user: ProfileReader, session: Session) -> Profile:
     summary="Replace your profile",
     responses=problem_responses(400, 401, 403, 413, 422),
 )
-async def put_profile(body: ProfileWrite, user: CurrentUser, session: Session) -> Profile:
+async def put_profile(body: ProfileWrite, user: CurrentUser, uow: UoW) -> Profile:
     """Replace the whole profile; fields left out are cleared."""
-    return await user_service.replace_profile(session, user, body)
+    return await user_service.replace_profile(uow, user, body)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.db import Repository
 from habitual.models import Profile, Role, User
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
-
+class UserRepository(Repository):
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.auth.passwords import Passwords
 from habitual.auth.repository import AuthRepository
+from habitual.db import UnitOfWork
 from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Weekday, local_date
@@ -24,7 +24,7 @@ WEEKDAY_NUMBERS = {day: number for number, day in enumerate(Weekday)}
 class UserService:
     async def create(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         passwords: Passwords,
         *,
         username: str,
@@ -34,7 +34,7 @@ class UserService:
         role: Role = Role.user,
         is_active: bool = True,
     ) -> User:
-        repository = UserRepository(session)
+        repository = UserRepository(uow)
         username_key, email_key = username.lower(), email.lower()
         taken = await repository.taken(username_key=username_key, email_key=email_key)
         if taken is not None:
@@ -55,7 +55,7 @@ class UserService:
             raise Conflict("That username or email is already registered.") from None
 
     async def update_preferences(
-        self, session: AsyncSession, passwords: Passwords, user: User, changes: UserUpdate
+        self, uow: UnitOfWork, passwords: Passwords, user: User, changes: UserUpdate
     ) -> User:
         fields = changes.model_fields_set - {"current_password"}
         if "current_password" in changes.model_fields_set and "email" not in fields:
@@ -64,22 +64,20 @@ class UserService:
                 field=("body", "current_password"),
             )
         if "email" in fields and changes.email is not None:
-            await self._change_email(
-                session, passwords, user, changes.email, changes.current_password
-            )
+            await self._change_email(uow, passwords, user, changes.email, changes.current_password)
         if changes.timezone is not None and changes.timezone != user.timezone:
             user.timezone = changes.timezone
-            await reschedule_all(session, user)
+            await reschedule_all(uow, user)
         if changes.week_start is not None:
             user.week_start = WEEKDAY_NUMBERS[changes.week_start]
         if changes.day_start is not None:
             user.day_start = changes.day_start
-        await session.flush()
+        await uow.session.flush()
         return user
 
     async def _change_email(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         passwords: Passwords,
         user: User,
         email: str,
@@ -90,7 +88,7 @@ class UserService:
                 "Changing the email needs current_password.", field=("body", "current_password")
             )
         await self.check_password(passwords, user, current_password)
-        repository = UserRepository(session)
+        repository = UserRepository(uow)
         if await repository.taken(email_key=email.lower(), except_user_id=user.id):
             raise Conflict("That email is already registered.")
         user.email, user.email_key = email, email.lower()
@@ -101,38 +99,38 @@ class UserService:
             raise Forbidden("The password is incorrect.")
 
     async def change_password(
-        self, session: AsyncSession, passwords: Passwords, user: User, current: str, new: str
+        self, uow: UnitOfWork, passwords: Passwords, user: User, current: str, new: str
     ) -> None:
-        """Set a new password and end every session: whoever knew the old one is logged out."""
+        """Set a new password and end every uow: whoever knew the old one is logged out."""
         await self.check_password(passwords, user, current)
         user.password_hash = await passwords.hash(new)
-        await AuthRepository(session).revoke_all_sessions(user.id, "password_changed", utcnow())
-        await session.flush()
+        await AuthRepository(uow).revoke_all_sessions(user.id, "password_changed", utcnow())
+        await uow.session.flush()
 
     async def delete_account(
-        self, session: AsyncSession, passwords: Passwords, user: User, password: str
+        self, uow: UnitOfWork, passwords: Passwords, user: User, password: str
     ) -> None:
         await self.check_password(passwords, user, password)
-        await self.delete(session, user)
+        await self.delete(uow, user)
 
-    async def delete(self, session: AsyncSession, user: User) -> None:
+    async def delete(self, uow: UnitOfWork, user: User) -> None:
         """Remove the account and, by cascade, everything it owns."""
-        await UserRepository(session).delete(user)
+        await UserRepository(uow).delete(user)
 
-    async def profile(self, session: AsyncSession, user: User) -> Profile:
-        profile = await UserRepository(session).profile(user.id)
+    async def profile(self, uow: UnitOfWork, user: User) -> Profile:
+        profile = await UserRepository(uow).profile(user.id)
         return Profile(user_id=user.id) if profile is None else profile
 
     async def replace_profile(
-        self, session: AsyncSession, user: User, profile_data: ProfileWrite
+        self, uow: UnitOfWork, user: User, profile_data: ProfileWrite
     ) -> Profile:
-        profile = await self.profile(session, user)
-        session.add(profile)
+        profile = await self.profile(uow, user)
+        uow.session.add(profile)
         profile.first_name = profile_data.first_name
         profile.last_name = profile_data.last_name
         profile.dob = profile_data.dob
         profile.bio = profile_data.bio
-        await session.flush()
+        await uow.session.flush()
         return profile
 
 
