@@ -32,8 +32,6 @@ FREQUENCY_FIELDS = {
     Frequency.monthly: {"times_per_period"},
     Frequency.every_n_days: {"every_n_days"},
 }
-SCHEDULE_FIELDS = {"frequency", "times_per_period", "target_days", "every_n_days"}
-GOAL_FIELDS = {"goal_value", "goal_type"}
 
 
 def _checked(make_definition: Callable[[], Definition]) -> Definition:

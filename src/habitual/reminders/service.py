@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import time
 
 from sqlalchemy import Select, select
@@ -113,10 +112,6 @@ class ReminderService:
 
     async def delete(self, session: AsyncSession, user: User, reminder_id: int) -> None:
         await session.delete(await self.get(session, user, reminder_id))
-
-    async def for_habit(self, session: AsyncSession, habit_id: int) -> Sequence[Reminder]:
-        result = await session.execute(select(Reminder).where(Reminder.habit_id == habit_id))
-        return result.scalars().all()
 
 
 reminder_service = ReminderService()
