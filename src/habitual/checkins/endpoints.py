@@ -15,8 +15,8 @@ from habitual.errors import Unprocessable, problem_responses
 from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.rawsql import RawConnection
+from habitual.kit.timezones import Person, local_today
 from habitual.models import User
-from habitual.users.service import Person, local_today
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
 

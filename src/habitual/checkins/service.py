@@ -18,10 +18,9 @@ from habitual.habits.rules import Kind, rules_of
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import RawConnection, RawDatabase, session_connection
-from habitual.kit.timezones import local_date
+from habitual.kit.timezones import Person, local_date, local_today
 from habitual.models import Checkin, Habit, User
 from habitual.notifications.events import after_checkin
-from habitual.users.service import Person, local_today
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.kit.like import escape_like
 from habitual.kit.rawsql import RawConnection, Row
 from habitual.models import Habit, HabitRule
-from habitual.users.repository import escape_like
 
 
 class HabitRepository:

@@ -22,8 +22,8 @@ from habitual.habits.rules import (
 )
 from habitual.habits.schemas import HabitPatch, HabitWrite, weekday_numbers
 from habitual.kit.clock import utcnow
+from habitual.kit.timezones import local_today
 from habitual.models import Habit, HabitRule, User
-from habitual.users.service import local_today
 
 # Which fields belong to which frequency: switching frequency drops the others' values.
 FREQUENCY_FIELDS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from habitual.kit.like import escape_like
 from habitual.models import Profile, Role, User
 
 
@@ -77,7 +78,3 @@ class UserRepository:
         if is_active is not None:
             conditions.append(User.is_active.is_(is_active))
         return select(User).where(*conditions)
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
