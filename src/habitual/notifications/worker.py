@@ -28,13 +28,13 @@ from habitual.db import Database
 from habitual.habitmath.schedule import Frequency, Status, day_met, period_bounds
 from habitual.habits.rules import as_rule, mask_to_days
 from habitual.kit.clock import utcnow
-from habitual.kit.idempotency import purge_expired
 from habitual.kit.rawsql import session_connection
 from habitual.kit.timezones import local_date
 from habitual.models import Checkin, Delivery, Habit, Notification, Reminder, User, Webhook
 from habitual.notifications.outbox import Channel, Event, Notice, notify_many
 from habitual.notifications.transports import DeliveryError, post_webhook, send_email
 from habitual.reminders.firing import next_fire_after
+from habitual.users.repository import purge_expired_idempotency_keys as purge_expired
 
 logger = logging.getLogger(__name__)
 
