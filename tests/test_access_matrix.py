@@ -19,7 +19,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.deps import SCOPES
 from habitual.kit.rawsql import session_connection
-from habitual.notifications.outbox import Channel, Event, notify
+from habitual.models import Channel, Event
+from habitual.notifications.outbox import notify
 from habitual.notifications.worker import Worker
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 

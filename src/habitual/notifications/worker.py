@@ -30,8 +30,18 @@ from habitual.habits.rules import as_rule, mask_to_days
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import session_connection
 from habitual.kit.timezones import local_date
-from habitual.models import Checkin, Delivery, Habit, Notification, Reminder, User, Webhook
-from habitual.notifications.outbox import Channel, Event, Notice, notify_many
+from habitual.models import (
+    Channel,
+    Checkin,
+    Delivery,
+    Event,
+    Habit,
+    Notification,
+    Reminder,
+    User,
+    Webhook,
+)
+from habitual.notifications.outbox import Notice, notify_many
 from habitual.notifications.transports import DeliveryError, post_webhook, send_email
 from habitual.reminders.firing import next_fire_after
 from habitual.users.repository import purge_expired_idempotency_keys as purge_expired
