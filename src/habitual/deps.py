@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.auth.jwt import InvalidToken
 from habitual.auth.repository import CallerRepository
+from habitual.auth.scopes import Scope
 from habitual.db import request_session
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
@@ -24,12 +25,6 @@ from habitual.models import Role, User
 from habitual.runtime import Runtime
 
 PERSONAL_TOKEN_PREFIX = "hab_pat_"  # noqa: S105 - a public prefix
-SCOPES = {
-    "habits:read": "Read habits, check-ins and statistics",
-    "habits:write": "Create, change and delete habits",
-    "checkins:write": "Record, change and delete check-ins",
-    "profile:read": "Read the account and profile",
-}
 # A personal token's last use is recorded at most this often, to keep reads free of writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -123,9 +118,7 @@ async def get_caller(
 class CallerScheme(SecurityBase):
     """The bearer scheme and the caller it names, as one dependency."""
 
-    def __init__(self, scope: str):
-        if scope not in SCOPES:
-            raise ValueError(f"unknown scope {scope!r}")
+    def __init__(self, scope: Scope):
         self.model = bearer_scheme.model
         self.scheme_name = bearer_scheme.scheme_name
         self.scope = scope
@@ -137,11 +130,11 @@ class CallerScheme(SecurityBase):
             runtime_of(request), token if scheme.lower() == "bearer" else None
         )
         if caller.scopes is not None and self.scope not in caller.scopes:
-            raise Forbidden(f"This token lacks the {self.scope!r} scope.")
+            raise Forbidden(f"This token lacks the {self.scope.value!r} scope.")
         return caller
 
 
-def ScopedCaller(scope: str) -> Any:  # noqa: N802 - reads as a type, like Scoped
+def ScopedCaller(scope: Scope) -> Any:  # noqa: N802 - reads as a type, like Scoped
     """The caller, if a personal token carries `scope` (logins always do)."""
     return Depends(CallerScheme(scope))
 
@@ -189,14 +182,12 @@ async def require_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
-def Scoped(scope: str) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped("x")]
+def Scoped(scope: Scope) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped(...)]
     """A dependency giving the user, if a personal token carries `scope` (logins always do)."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}")
 
     async def require_scope(principal: CurrentPrincipal) -> User:
         if principal.scopes is not None and scope not in principal.scopes:
-            raise Forbidden(f"This token lacks the {scope!r} scope.")
+            raise Forbidden(f"This token lacks the {scope.value!r} scope.")
         return principal.user
 
     return Depends(require_scope)

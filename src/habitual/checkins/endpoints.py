@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
+from habitual.auth.scopes import Scope
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
 from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
@@ -20,7 +21,7 @@ from habitual.models import User
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
 
-CheckinWriter = Annotated[User, Scoped("checkins:write")]
+CheckinWriter = Annotated[User, Scoped(Scope.checkins_write)]
 DayParam = Annotated[
     str,
     Path(
@@ -57,7 +58,7 @@ async def put_checkin(
     body: CheckinWrite,
     response: Response,
     request: Request,
-    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    caller: Annotated[Caller, ScopedCaller(Scope.checkins_write)],
 ) -> CheckinRead:
     """Create (201) or replace (200) the check-in of a local date: `done` (measurable habits
     give the day's `value`) or `skipped` (neither met nor missed). Any day from the habit's
@@ -114,7 +115,7 @@ async def add_entry(
     habit_id: HabitID,
     body: EntryCreate,
     request: Request,
-    caller: Annotated[Caller, ScopedCaller("checkins:write")],
+    caller: Annotated[Caller, ScopedCaller(Scope.checkins_write)],
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Add `value` to the total of the local day that `recorded_at` (default: now) falls on in

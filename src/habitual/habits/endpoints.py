@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 
+from habitual.auth.scopes import Scope
 from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
@@ -31,8 +32,8 @@ from habitual.models import User
 router = APIRouter(prefix="/habits", tags=["habits"])
 
 HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
-HabitReader = Annotated[User, Scoped("habits:read")]
-HabitWriter = Annotated[User, Scoped("habits:write")]
+HabitReader = Annotated[User, Scoped(Scope.habits_read)]
+HabitWriter = Annotated[User, Scoped(Scope.habits_write)]
 
 
 @router.get(
@@ -42,7 +43,7 @@ HabitWriter = Annotated[User, Scoped("habits:write")]
     responses=problem_responses(401, 403, 422),
 )
 async def list_habits(
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     request: Request,
     paging: Annotated[PageParams, Depends(page_params)],
     sort: Annotated[

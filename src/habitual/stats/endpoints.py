@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
+from habitual.auth.scopes import Scope
 from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habitmath.schedule import Status, day_progress, rule_on
@@ -97,7 +98,7 @@ async def get_progress(
 )
 async def get_habit_stats(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     request: Request,
     first: From = None,
     last: To = None,
@@ -144,7 +145,7 @@ async def get_streaks(user: HabitReader, session: Session) -> list[HabitStreaks]
 )
 async def get_calendar(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     runtime: RuntimeDep,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Default: this year")] = None,
 ) -> SVGResponse:
@@ -176,7 +177,7 @@ async def get_calendar(
 )
 async def get_trend(
     habit_id: HabitID,
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     runtime: RuntimeDep,
     first: From = None,
     last: To = None,
