@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from habitual.db import request_session
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import token_digest
+from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
 from habitual.runtime import Runtime
 
@@ -191,3 +192,9 @@ def Scoped(scope: Scope) -> Any:  # noqa: N802 - reads as a type: Annotated[User
         return principal.user
 
     return Depends(require_scope)
+
+
+# Habits are what most features hang from: their endpoints share these with /habits.
+HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
+HabitReader = Annotated[User, Scoped(Scope.habits_read)]
+HabitWriter = Annotated[User, Scoped(Scope.habits_write)]

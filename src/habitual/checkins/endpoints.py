@@ -11,9 +11,8 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from habitual.auth.scopes import Scope
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
-from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
+from habitual.deps import Caller, HabitID, HabitReader, Scoped, ScopedCaller, Session, runtime_of
 from habitual.errors import Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.rawsql import RawConnection
 from habitual.kit.timezones import Person, local_today

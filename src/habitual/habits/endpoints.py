@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from habitual.auth.scopes import Scope
-from habitual.deps import Caller, Scoped, ScopedCaller, Session, runtime_of
+from habitual.deps import (
+    Caller,
+    HabitID,
+    HabitReader,
+    HabitWriter,
+    ScopedCaller,
+    Session,
+    runtime_of,
+)
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
 from habitual.habits.repository import SORT_COLUMNS, HabitFilter, HabitPages, ListedHabit
@@ -26,14 +34,8 @@ from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, 
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
 from habitual.kit.rawsql import RawConnection, session_connection
 from habitual.kit.schemas import NO_NUL
-from habitual.kit.types import MAX_ID
-from habitual.models import User
 
 router = APIRouter(prefix="/habits", tags=["habits"])
-
-HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
-HabitReader = Annotated[User, Scoped(Scope.habits_read)]
-HabitWriter = Annotated[User, Scoped(Scope.habits_write)]
 
 
 @router.get(

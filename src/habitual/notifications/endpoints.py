@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy import exists, func, select, update
 
-from habitual.deps import AdminUser, CurrentUser, RuntimeDep, Session
+from habitual.deps import AdminUser, CurrentUser, HabitReader, HabitWriter, RuntimeDep, Session
 from habitual.errors import NotFound, Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitReader, HabitWriter
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams, page_params, paginate
 from habitual.kit.types import MAX_ID

@@ -11,11 +11,18 @@ from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
 from habitual.auth.scopes import Scope
-from habitual.deps import Caller, RuntimeDep, ScopedCaller, Session, runtime_of
+from habitual.deps import (
+    Caller,
+    HabitID,
+    HabitReader,
+    RuntimeDep,
+    ScopedCaller,
+    Session,
+    runtime_of,
+)
 from habitual.errors import Unprocessable, problem_responses
 from habitual.habitmath.schedule import Status, day_progress, rule_on
 from habitual.habitmath.stats import habit_stats
-from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.schemas import EARLIEST_DATE, LATEST_DATE, NO_NUL
 from habitual.stats.charts import calendar_svg, trend_svg
 from habitual.stats.schemas import HabitStatsRead, HabitStreaks, Progress, Summary
