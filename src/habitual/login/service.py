@@ -32,7 +32,7 @@ class RefreshTokenReused(Unauthorized):
     keeps_changes = True  # the revocation must outlive this failed request
 
 
-class AuthService:
+class LoginService:
     async def login(
         self,
         session: AsyncSession,
@@ -101,4 +101,4 @@ class AuthService:
         )
 
 
-auth_service = AuthService()
+login_service = LoginService()
