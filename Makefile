@@ -25,10 +25,11 @@ run: $(STAMP) ## Serve the API on 127.0.0.1:8000 (SQLite, migrations applied)
 test: $(STAMP) ## Run the whole test suite (PostgreSQL too when HABITUAL_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff (format check and lint) and mypy
+lint: $(STAMP) ## ruff (format check and lint), mypy, and the import contracts (lint-imports)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
@@ -54,4 +55,4 @@ bench-instructions: $(STAMP) ## Instructions per request of each hot path, under
 	$(BIN)/python bench/instructions.py $(ARGS)
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,19 @@ from habitual.config import Settings
 from habitual.kit.rawsql import RawConnection
 
 BENCH = Path(__file__).resolve().parent
-ENDPOINTS = ("livez", "today", "habits", "stats", "stats-first", "checkin", "entries")
+ENDPOINTS = (
+    "livez",
+    "today",
+    "habits",
+    "stats",
+    "stats-first",
+    "checkins",
+    "checkin",
+    "entries",
+)
 Message = MutableMapping[str, Any]
+# The check-in list's range, as bench/load.py asks for it: the last 30 days.
+THIRTY_DAYS_AGO = (datetime.now(UTC).date() - timedelta(days=29)).isoformat()
 
 
 def request_for(endpoint: str, user: dict[str, str]) -> tuple[str, str, bytes, list[Any]]:
@@ -58,6 +70,7 @@ def request_for(endpoint: str, user: dict[str, str]) -> tuple[str, str, bytes, l
         "stats": f"/api/v1/habits/{user['stats']}/stats",
         # The first read of a habit's statistics: no kept carry (habitmath/carry.py).
         "stats-first": f"/api/v1/habits/{user['stats']}/stats",
+        "checkins": f"/api/v1/habits/{user['stats']}/checkins?from={THIRTY_DAYS_AGO}",
         "checkin": f"/api/v1/habits/{user['boolean'].split()[0]}/checkins/today",
         "entries": f"/api/v1/habits/{user['measurable']}/entries",
     }[endpoint]
@@ -74,7 +87,8 @@ def request_for(endpoint: str, user: dict[str, str]) -> tuple[str, str, bytes, l
 
 async def call(app: Callable[..., Awaitable[None]], endpoint: str, user: dict[str, str]) -> int:
     """One request through the ASGI app; its status."""
-    method, path, body, headers = request_for(endpoint, user)
+    method, target, body, headers = request_for(endpoint, user)
+    path, _, query = target.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -83,7 +97,7 @@ async def call(app: Callable[..., Awaitable[None]], endpoint: str, user: dict[st
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": headers,
         "client": ("127.0.0.1", 40000),

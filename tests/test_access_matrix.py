@@ -17,14 +17,15 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from habitual.auth.scopes import Scope
 from habitual.db import UnitOfWork
-from habitual.deps import SCOPES
-from habitual.notifications.outbox import Channel, Event, notify
+from habitual.models import Channel, Event
+from habitual.notifications.outbox import notify
 from habitual.notifications.worker import Worker
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
-EVERY_SCOPE = frozenset(SCOPES)
+EVERY_SCOPE = frozenset(Scope)
 
 TOKEN_PAIR_FIELDS = frozenset({"access_token", "refresh_token", "token_type", "expires_in"})
 PROFILE_FIELDS = frozenset({"first_name", "last_name", "dob", "bio"})

@@ -22,8 +22,8 @@ from schemathesis.core.result import Ok
 from schemathesis.python.asgi import shutdown_lifespans
 
 from habitual.app import create_app
-from habitual.auth.service import auth_service
 from habitual.config import Settings
+from habitual.login.service import login_service
 from habitual.models import Role
 from habitual.runtime import Runtime
 from habitual.users.service import user_service
@@ -72,7 +72,7 @@ class FuzzAccounts:
                 password=PASSWORD,
                 role=role,
             )
-            tokens = await auth_service.login(
+            tokens = await login_service.login(
                 uow,
                 self.runtime,
                 identifier=username,

@@ -13,13 +13,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
-from habitual.auth.endpoints import router as auth_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
 from habitual.notifications.runner import embedded_worker
 from habitual.reminders.endpoints import router as reminders_router
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checkins_router,
         habits_router,
         stats_router,
-        auth_router,
+        login_router,
         users_router,
         tokens_router,
         reminders_router,

@@ -9,26 +9,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.base import SecurityBase
 
 from habitual.auth.jwt import InvalidToken
 from habitual.auth.repository import AuthRepository
+from habitual.auth.scopes import Scope
 from habitual.db import UnitOfWork, request_unit
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import token_digest
+from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
 from habitual.runtime import Runtime
 
 PERSONAL_TOKEN_PREFIX = "hab_pat_"  # noqa: S105 - a public prefix
-SCOPES = {
-    "habits:read": "Read habits, check-ins and statistics",
-    "habits:write": "Create, change and delete habits",
-    "checkins:write": "Record, change and delete check-ins",
-    "profile:read": "Read the account and profile",
-}
 # A personal token's last use is recorded at most this often, to keep reads free of writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -126,9 +122,7 @@ async def get_caller(
 class CallerScheme(SecurityBase):
     """The bearer scheme and the caller it names, as one dependency."""
 
-    def __init__(self, scope: str):
-        if scope not in SCOPES:
-            raise ValueError(f"unknown scope {scope!r}")
+    def __init__(self, scope: Scope):
         self.model = bearer_scheme.model
         self.scheme_name = bearer_scheme.scheme_name
         self.scope = scope
@@ -140,11 +134,11 @@ class CallerScheme(SecurityBase):
             runtime_of(request), token if scheme.lower() == "bearer" else None
         )
         if caller.scopes is not None and self.scope not in caller.scopes:
-            raise Forbidden(f"This token lacks the {self.scope!r} scope.")
+            raise Forbidden(f"This token lacks the {self.scope.value!r} scope.")
         return caller
 
 
-def ScopedCaller(scope: str) -> Any:  # noqa: N802 - reads as a type, like Scoped
+def ScopedCaller(scope: Scope) -> Any:  # noqa: N802 - reads as a type, like Scoped
     """The caller, if a personal token carries `scope` (logins always do)."""
     return Depends(CallerScheme(scope))
 
@@ -190,14 +184,18 @@ async def require_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
-def Scoped(scope: str) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped("x")]
+def Scoped(scope: Scope) -> Any:  # noqa: N802 - reads as a type: Annotated[User, Scoped(...)]
     """A dependency giving the user, if a personal token carries `scope` (logins always do)."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}")
 
     async def require_scope(principal: CurrentPrincipal) -> User:
         if principal.scopes is not None and scope not in principal.scopes:
-            raise Forbidden(f"This token lacks the {scope!r} scope.")
+            raise Forbidden(f"This token lacks the {scope.value!r} scope.")
         return principal.user
 
     return Depends(require_scope)
+
+
+# Habits are what most features hang from: their endpoints share these with /habits.
+HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
+HabitReader = Annotated[User, Scoped(Scope.habits_read)]
+HabitWriter = Annotated[User, Scoped(Scope.habits_write)]

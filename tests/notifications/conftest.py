@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from habitual.config import Settings
 from habitual.db import UnitOfWork
-from habitual.models import Delivery
-from habitual.notifications.outbox import Channel, Event, Notice, notify_many
+from habitual.models import Channel, Delivery, Event
+from habitual.notifications.outbox import Notice, notify_many
 from habitual.runtime import Runtime
 from tests.factories import API, Account
 

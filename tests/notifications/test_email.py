@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from habitual.models import Reminder
-from habitual.notifications.outbox import Channel
+from habitual.models import Channel, Reminder
 from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
 from tests.factories import API, create_habit

@@ -13,8 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from habitual.models import Delivery
-from habitual.notifications.outbox import Channel, Event
+from habitual.models import Channel, Delivery, Event
 from habitual.notifications.worker import Worker, backoff_seconds
 from habitual.runtime import Runtime
 from tests.factories import API

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from habitual.notifications.outbox import Channel, Event
+from habitual.models import Channel, Event
 from tests.factories import API
 from tests.notifications.conftest import create_webhook, notify_user
 

@@ -74,6 +74,14 @@ async def test_only_the_sha256_of_a_token_is_stored(client, accounts, runtime):
         assert secret not in str(getattr(stored, column.key)), column.key
 
 
+async def test_the_openapi_lists_the_scopes_with_what_each_allows(client):
+    schema = (await client.get("/openapi.json")).json()
+    scopes = schema["components"]["schemas"]["Scope"]["enum"]
+    assert scopes == ["habits:read", "habits:write", "checkins:write", "profile:read"]
+    described = schema["components"]["schemas"]["TokenCreate"]["properties"]["scopes"]
+    assert "`checkins:write`: Record, change and delete check-ins" in described["description"]
+
+
 async def test_an_unknown_scope_is_refused(client, accounts):
     alice = await accounts.create()
     body = {"name": "x", "scopes": ["habits:read", "everything"]}

@@ -7,19 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
+from habitual.auth.scopes import Scope
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.checkins.service import checkin_service
 from habitual.db import UnitOfWork
-from habitual.deps import Caller, ScopedCaller, runtime_of
+from habitual.deps import Caller, HabitID, ScopedCaller, runtime_of
 from habitual.errors import Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitID
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
-from habitual.users.service import Person, local_today
+from habitual.kit.timezones import Person, local_today
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
 
-CheckinWriter = Annotated[Caller, ScopedCaller("checkins:write")]
-CheckinReader = Annotated[Caller, ScopedCaller("habits:read")]
+CheckinWriter = Annotated[Caller, ScopedCaller(Scope.checkins_write)]
+CheckinReader = Annotated[Caller, ScopedCaller(Scope.habits_read)]
 DayParam = Annotated[
     str,
     Path(

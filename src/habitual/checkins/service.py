@@ -12,9 +12,8 @@ from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
 from habitual.habits.repository import HabitRepository, HabitRow, RuleRow
 from habitual.habits.rules import Kind, rules_of
 from habitual.kit.clock import utcnow
-from habitual.kit.timezones import local_date
+from habitual.kit.timezones import Person, local_date, local_today
 from habitual.notifications.events import after_checkin
-from habitual.users.service import Person, local_today
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
-from habitual.deps import Caller, Scoped, ScopedCaller, UoW, runtime_of
+from habitual.auth.scopes import Scope
+from habitual.deps import Caller, HabitID, HabitReader, HabitWriter, ScopedCaller, UoW, runtime_of
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
 from habitual.habits.repository import SORT_COLUMNS, HabitFilter
@@ -24,14 +25,8 @@ from habitual.habits.service import habit_service
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
 from habitual.kit.schemas import NO_NUL
-from habitual.kit.types import MAX_ID
-from habitual.models import User
 
 router = APIRouter(prefix="/habits", tags=["habits"])
-
-HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
-HabitReader = Annotated[User, Scoped("habits:read")]
-HabitWriter = Annotated[User, Scoped("habits:write")]
 
 
 @router.get(
@@ -41,7 +36,7 @@ HabitWriter = Annotated[User, Scoped("habits:write")]
     responses=problem_responses(401, 403, 422),
 )
 async def list_habits(
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     request: Request,
     paging: Annotated[PageParams, Depends(page_params)],
     sort: Annotated[

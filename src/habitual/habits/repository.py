@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, update
 
 from habitual.db import Repository
+from habitual.kit.like import escape_like
 from habitual.kit.rawsql import Row
 from habitual.models import Habit, HabitRule
-from habitual.users.repository import escape_like
 
 
 class HabitRepository(Repository):

@@ -23,8 +23,8 @@ from habitual.habits.rules import (
 from habitual.habits.schemas import HabitPatch, HabitWrite, weekday_numbers
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
+from habitual.kit.timezones import Person, local_today
 from habitual.models import Habit, HabitRule, User
-from habitual.users.service import Person, local_today
 
 # Which fields belong to which frequency: switching frequency drops the others' values.
 FREQUENCY_FIELDS = {
@@ -33,8 +33,6 @@ FREQUENCY_FIELDS = {
     Frequency.monthly: {"times_per_period"},
     Frequency.every_n_days: {"every_n_days"},
 }
-SCHEDULE_FIELDS = {"frequency", "times_per_period", "target_days", "every_n_days"}
-GOAL_FIELDS = {"goal_value", "goal_type"}
 
 
 def _checked(make_definition: Callable[[], Definition]) -> Definition:

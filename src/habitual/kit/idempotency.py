@@ -12,13 +12,10 @@ from typing import Annotated, NamedTuple
 from fastapi import Header
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.errors import Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import RawConnection
-from habitual.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -121,11 +118,3 @@ async def run_once(
         claimed[0],
     )
     return Response(body, status_code=status, media_type="application/json")
-
-
-async def purge_expired(session: AsyncSession) -> int:
-    """Delete keys past their retention (the worker calls this now and then)."""
-    result = await session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - RETENTION)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""IANA time zones and the week vocabulary users choose from."""
+"""IANA time zones, the week vocabulary users choose from, and a user's local date."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from habitual.kit.clock import utcnow
 
 
 @cache
@@ -38,3 +41,21 @@ def local_date(instant: datetime, timezone: str, day_start: int) -> date:
     """
     local = instant.astimezone(ZoneInfo(timezone))
     return (local - timedelta(hours=day_start)).date()
+
+
+class Person(Protocol):
+    """Whose day it is: a `User`, or the `Caller` of a hot path."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def week_start(self) -> int: ...
+    @property
+    def day_start(self) -> int: ...
+
+
+def local_today(user: Person, timezone: str | None = None) -> date:
+    """The user's current date, in their zone (or `timezone`) with their `day_start`."""
+    return local_date(utcnow(), timezone or user.timezone, user.day_start)

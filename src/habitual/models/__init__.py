@@ -3,11 +3,11 @@
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
 from habitual.models.checkin import Checkin
-from habitual.models.delivery import Delivery
+from habitual.models.delivery import Channel, Delivery
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
-from habitual.models.notification import Notification
+from habitual.models.notification import Event, Notification
 from habitual.models.personal_access_token import PersonalAccessToken
 from habitual.models.profile import Profile
 from habitual.models.refresh_token import RefreshToken
@@ -19,8 +19,10 @@ from habitual.models.webhook import Webhook
 __all__ = [
     "AuthSession",
     "Base",
+    "Channel",
     "Checkin",
     "Delivery",
+    "Event",
     "Habit",
     "HabitRule",
     "IdempotencyKey",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,6 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from habitual.kit.clock import utcnow
 from habitual.kit.types import BigID, UTCDateTime
 from habitual.models.base import Base
+
+
+class Channel(StrEnum):
+    """How a notification reaches its user: the values of `deliveries.channel`."""
+
+    inapp = "inapp"
+    email = "email"
+    webhook = "webhook"
 
 
 class Delivery(Base):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -9,6 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from habitual.kit.clock import utcnow
 from habitual.kit.types import BigID, UTCDateTime
 from habitual.models.base import Base
+
+
+class Event(StrEnum):
+    """What a notification tells of: the values of `notifications.event`."""
+
+    reminder = "reminder"
+    streak_milestone = "streak_milestone"
+    goal_reached = "goal_reached"
+    target_met = "target_met"
 
 
 class Notification(Base):

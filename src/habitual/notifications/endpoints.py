@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy import exists, func, select, update
 
-from habitual.deps import AdminUser, CurrentUser, RuntimeDep, UoW
+from habitual.deps import AdminUser, CurrentUser, HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import NotFound, Unprocessable, problem_responses
-from habitual.habits.endpoints import HabitReader, HabitWriter
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams, page_params, paginate
 from habitual.kit.types import MAX_ID
@@ -64,9 +63,7 @@ async def list_notifications(
     summary="Mark a notification read",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def mark_read(
-    notification_id: NotificationID, user: HabitWriter, uow: UoW
-) -> Notification:
+async def mark_read(notification_id: NotificationID, user: HabitWriter, uow: UoW) -> Notification:
     """Mark one notification of your inbox read (again is fine)."""
     statement = select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user.id, IN_INBOX

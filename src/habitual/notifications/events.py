@@ -22,8 +22,9 @@ from habitual.habitmath.schedule import (
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
 from habitual.kit.rawsql import RawConnection
-from habitual.notifications.outbox import Channel, Event, Notice, notify_many
-from habitual.users.service import Person
+from habitual.kit.timezones import Person
+from habitual.models import Channel, Event
+from habitual.notifications.outbox import Notice, notify_many
 
 MILESTONES = (7, 30, 100, 365)
 EVENT_CHANNELS = frozenset({Channel.inapp, Channel.webhook})

@@ -11,24 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import RawConnection, from_json
-
-
-class Event(StrEnum):
-    reminder = "reminder"
-    streak_milestone = "streak_milestone"
-    goal_reached = "goal_reached"
-    target_met = "target_met"
-
-
-class Channel(StrEnum):
-    inapp = "inapp"
-    email = "email"
-    webhook = "webhook"
+from habitual.models import Channel, Event
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from habitual.kit.schemas import InputModel, OutputModel
-from habitual.notifications.outbox import Channel, Event
+from habitual.models import Channel, Event
 
 
 class NotificationRead(OutputModel):

@@ -28,12 +28,22 @@ from habitual.db import Database, UnitOfWork
 from habitual.habitmath.schedule import Frequency, Status, day_met, period_bounds
 from habitual.habits.rules import as_rule, mask_to_days
 from habitual.kit.clock import utcnow
-from habitual.kit.idempotency import purge_expired
 from habitual.kit.timezones import local_date
-from habitual.models import Checkin, Delivery, Habit, Notification, Reminder, User, Webhook
-from habitual.notifications.outbox import Channel, Event, Notice, notify_many
+from habitual.models import (
+    Channel,
+    Checkin,
+    Delivery,
+    Event,
+    Habit,
+    Notification,
+    Reminder,
+    User,
+    Webhook,
+)
+from habitual.notifications.outbox import Notice, notify_many
 from habitual.notifications.transports import DeliveryError, post_webhook, send_email
 from habitual.reminders.firing import next_fire_after
+from habitual.users.repository import UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -339,8 +349,8 @@ class Worker:
         if now < self._next_housekeeping:
             return
         self._next_housekeeping = now + HOUSEKEEPING_INTERVAL
-        async with self.database.writer() as session, session.begin():
-            await purge_expired(session)
+        async with self.database.unit() as uow:
+            await UserRepository(uow).purge_expired_idempotency_keys()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; the batch in hand is always finished first."""

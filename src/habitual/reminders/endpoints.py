@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, status
 from sqlalchemy.orm import InstrumentedAttribute
 
-from habitual.deps import UoW
+from habitual.deps import HabitReader, HabitWriter, UoW
 from habitual.errors import problem_responses
-from habitual.habits.endpoints import HabitReader, HabitWriter
 from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
 from habitual.kit.types import MAX_ID
 from habitual.models import Reminder

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 
 from habitual.kit.schemas import InputModel, OutputModel
 from habitual.kit.timezones import Weekday
-from habitual.notifications.outbox import Channel
+from habitual.models import Channel
 
 LocalTime = Annotated[
     str,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import time
 
 from sqlalchemy import Select, select
@@ -113,10 +112,6 @@ class ReminderService:
 
     async def delete(self, uow: UnitOfWork, user: User, reminder_id: int) -> None:
         await uow.session.delete(await self.get(uow, user, reminder_id))
-
-    async def for_habit(self, uow: UnitOfWork, habit_id: int) -> Sequence[Reminder]:
-        result = await uow.session.execute(select(Reminder).where(Reminder.habit_id == habit_id))
-        return result.scalars().all()
 
 
 reminder_service = ReminderService()

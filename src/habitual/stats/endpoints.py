@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator, BeforeValidator
 
-from habitual.deps import Caller, ScopedCaller, UoW, runtime_of
+from habitual.auth.scopes import Scope
+from habitual.deps import Caller, HabitID, HabitReader, ScopedCaller, UoW, runtime_of
 from habitual.errors import problem_responses
-from habitual.habits.endpoints import HabitID, HabitReader
 from habitual.kit.schemas import EARLIEST_DATE, LATEST_DATE, NO_NUL
 from habitual.stats.schemas import HabitStatsRead, HabitStreaks, Progress, Summary
 from habitual.stats.service import TrendMetric, stats_service
@@ -49,7 +49,7 @@ To = Annotated[
     AfterValidator(_in_calendar),
     Query(alias="to", description="Last local date, YYYY-MM-DD (default: today)"),
 ]
-StatsReader = Annotated[Caller, ScopedCaller("habits:read")]
+StatsReader = Annotated[Caller, ScopedCaller(Scope.habits_read)]
 
 
 class SVGResponse(Response):

@@ -14,9 +14,9 @@ from habitual.db import Repository
 from habitual.habitmath.periods import DayRecord, HabitHistory
 from habitual.habitmath.schedule import STATUSES, Rule
 from habitual.habits.rules import as_rule
+from habitual.kit.like import escape_like
 from habitual.kit.rawsql import from_json
 from habitual.models import Checkin, Habit, HabitRule
-from habitual.users.repository import escape_like
 
 
 class StoredCarry(NamedTuple):

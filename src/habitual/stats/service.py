@@ -21,7 +21,7 @@ from habitual.habits.repository import HabitRepository, HabitRow, RuleRow
 from habitual.habits.rules import Kind, rules_of
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import INTEGRITY_ERRORS, Row
-from habitual.kit.timezones import Weekday
+from habitual.kit.timezones import Person, Weekday, local_today
 from habitual.models import Habit, User
 from habitual.stats.charts import calendar_svg, trend_svg
 from habitual.stats.repository import StatsRepository
@@ -37,7 +37,6 @@ from habitual.stats.schemas import (
     StreakRead,
     Summary,
 )
-from habitual.users.service import Person, local_today
 
 # A read moves a habit's stats carry on (and writes it) once its boundary could move this far:
 # one write per habit per four weeks, and at most ~5 weeks of days folded in by each read.

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from habitual.auth.scopes import Scope
 from habitual.deps import Caller, ScopedCaller, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.kit.timezones import check_timezone
@@ -22,7 +23,7 @@ router = APIRouter(tags=["today"])
     responses=problem_responses(401, 403, 422),
 )
 async def get_today(
-    caller: Annotated[Caller, ScopedCaller("habits:read")],
+    caller: Annotated[Caller, ScopedCaller(Scope.habits_read)],
     request: Request,
     tz: Annotated[
         str | None,

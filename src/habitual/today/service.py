@@ -19,9 +19,8 @@ from habitual.habitmath.schedule import (
 )
 from habitual.habits.repository import HabitRepository, HabitRow
 from habitual.habits.rules import KINDS, Kind, rules_of
-from habitual.kit.timezones import Weekday
+from habitual.kit.timezones import Person, Weekday, local_today
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
-from habitual.users.service import Person, local_today
 
 WEEKDAYS = list(Weekday)
 

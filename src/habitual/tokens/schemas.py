@@ -1,22 +1,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from habitual.deps import SCOPES
+from habitual.auth.scopes import Scope
 from habitual.kit.schemas import InputModel, OutputModel
 
-Scope = StrEnum("Scope", {name: name for name in SCOPES})  # type: ignore[misc]
+SCOPES_DESCRIPTION = "What the token may do: " + "; ".join(
+    f"`{scope.value}`: {scope.description}" for scope in Scope
+)
 
 
 class TokenCreate(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset({"expires_at"})
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    scopes: Annotated[list[Scope], Field(min_length=1, description="What the token may do")]
+    scopes: Annotated[list[Scope], Field(min_length=1, description=SCOPES_DESCRIPTION)]
     expires_at: AwareDatetime | None = Field(
         default=None, description="When the token stops working; never if left out"
     )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
+from habitual.auth.scopes import Scope
 from habitual.deps import CurrentUser, RuntimeDep, Scoped, UoW
 from habitual.errors import problem_responses
 from habitual.models import Profile, User
@@ -21,7 +22,7 @@ from habitual.users.service import user_service
 
 router = APIRouter(prefix="/users/me", tags=["account"])
 
-ProfileReader = Annotated[User, Scoped("profile:read")]
+ProfileReader = Annotated[User, Scoped(Scope.profile_read)]
 
 
 @router.get(

@@ -1,11 +1,14 @@
-"""Every query on accounts and profiles."""
+"""Every query on accounts, their profiles and their Idempotency-Keys."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 
 from habitual.db import Repository
-from habitual.models import Profile, Role, User
+from habitual.kit.clock import utcnow
+from habitual.kit.idempotency import RETENTION
+from habitual.kit.like import escape_like
+from habitual.models import IdempotencyKey, Profile, Role, User
 
 
 class UserRepository(Repository):
@@ -75,6 +78,13 @@ class UserRepository(Repository):
             conditions.append(User.is_active.is_(is_active))
         return select(User).where(*conditions)
 
+    async def purge_expired_idempotency_keys(self) -> int:
+        """Delete Idempotency-Keys past their retention (the worker calls this now and then).
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        The keys are the user's answers to replay, deleted with the account; kit/idempotency.py
+        writes and reads them on the driver, inside the request's transaction.
+        """
+        result = await self.session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - RETENTION)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Protocol
-
 from sqlalchemy.exc import IntegrityError
 
 from habitual.auth.passwords import Passwords
@@ -12,7 +9,7 @@ from habitual.auth.repository import AuthRepository
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
-from habitual.kit.timezones import Weekday, local_date
+from habitual.kit.timezones import Weekday
 from habitual.models import Profile, Role, User
 from habitual.reminders.service import reschedule_all
 from habitual.users.repository import UserRepository
@@ -135,21 +132,3 @@ class UserService:
 
 
 user_service = UserService()
-
-
-class Person(Protocol):
-    """Whose day it is: a `User`, or the `Caller` of a hot path."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def week_start(self) -> int: ...
-    @property
-    def day_start(self) -> int: ...
-
-
-def local_today(user: Person, timezone: str | None = None) -> date:
-    """The user's current date, in their zone (or `timezone`) with their `day_start`."""
-    return local_date(utcnow(), timezone or user.timezone, user.day_start)

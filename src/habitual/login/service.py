@@ -31,7 +31,7 @@ class RefreshTokenReused(Unauthorized):
     keeps_changes = True  # the revocation must outlive this failed request
 
 
-class AuthService:
+class LoginService:
     async def login(
         self,
         uow: UnitOfWork,
@@ -100,4 +100,4 @@ class AuthService:
         )
 
 
-auth_service = AuthService()
+login_service = LoginService()

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from habitual.auth.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
-from habitual.auth.service import IssuedTokens, auth_service
 from habitual.deps import CurrentUser, RuntimeDep, UoW
 from habitual.errors import Forbidden, problem_responses
+from habitual.login.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
+from habitual.login.service import IssuedTokens, login_service
 from habitual.models import User
 from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
@@ -63,7 +63,7 @@ async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) ->
     Failed attempts are counted per account and per client address; past the limit the answer is
     429 with `Retry-After`. An unknown user and a wrong password get the same 401.
     """
-    tokens = await auth_service.login(
+    tokens = await login_service.login(
         uow,
         runtime,
         identifier=body.identifier,
@@ -87,7 +87,7 @@ async def token(
     runtime: RuntimeDep,
 ) -> TokenPair:
     """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize uses)."""
-    tokens = await auth_service.login(
+    tokens = await login_service.login(
         uow,
         runtime,
         identifier=form.username,
@@ -107,7 +107,7 @@ async def token(
 async def refresh(body: RefreshRequest, uow: UoW, runtime: RuntimeDep) -> TokenPair:
     """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent
     one again ends its whole login (every token descended from it), as it may have been stolen."""
-    return _token_pair(await auth_service.refresh(uow, runtime, body.refresh_token))
+    return _token_pair(await login_service.refresh(uow, runtime, body.refresh_token))
 
 
 @router.post(
@@ -118,7 +118,7 @@ async def refresh(body: RefreshRequest, uow: UoW, runtime: RuntimeDep) -> TokenP
 )
 async def logout(body: LogoutRequest, user: CurrentUser, uow: UoW) -> None:
     """Revoke the login that `refresh_token` belongs to; its access tokens stop working at once."""
-    await auth_service.logout(uow, user, body.refresh_token)
+    await login_service.logout(uow, user, body.refresh_token)
 
 
 @router.post(
@@ -129,4 +129,4 @@ async def logout(body: LogoutRequest, user: CurrentUser, uow: UoW) -> None:
 )
 async def logout_all(user: CurrentUser, uow: UoW) -> None:
     """Revoke every login of the current user, on every device."""
-    await auth_service.logout_everywhere(uow, user)
+    await login_service.logout_everywhere(uow, user)
