@@ -50,6 +50,15 @@ def test_periods_are_in_order_apart_and_inside_the_habits_life(case: Case):
 
 
 @FAST
+@given(cases())
+def test_the_period_holding_today_is_never_missed_even_on_its_last_day(case: Case):
+    history, today = case.history, case.today
+    for period in judge(history, history.start_date, today, today):
+        if period.start <= today <= period.end:
+            assert period.outcome is not Outcome.missed
+
+
+@FAST
 @given(cases(), st.integers(min_value=1, max_value=400))
 def test_the_past_is_judged_the_same_on_any_later_day(case: Case, days_later: int):
     history, today = case.history, case.today

@@ -147,7 +147,7 @@ def _judge_whole_periods(
     checkins = history.checkins
     while period_start <= last:
         period_end = period_bounds(period_start, rule.frequency, history.week_start)[1]
-        unfinished = period_end > today
+        unfinished = period_end >= today  # the period holding today is open on its last day too
         if finish is not None and period_end > finish:
             return  # cut short by the next rule or the habit's end: not judged
         met_days = skipped_days = 0
