@@ -112,7 +112,8 @@ def judge(history: HabitHistory, first: date, last: date, today: date) -> list[P
     A day is a period of a daily or every-n-days rule when its rule asks for it. A week or
     month is a period of a weekly or monthly rule when every one of its days lies in that
     rule's stretch (a stretch that has no end yet reaches past today, so the current week
-    of the last rule is due while it runs).
+    of the last rule is due while it runs). A week or month not met is pending while today lies
+    in it, on its last day too; missed only once that day has passed.
     """
     rules = list(history.rules)
     results = []
@@ -146,7 +147,7 @@ def judge(history: HabitHistory, first: date, last: date, today: date) -> list[P
         required = rule.times_per_period
         if met_days >= required:
             outcome = Outcome.met
-        elif end > today:
+        elif today <= end:  # today is in it, its last day included: still open
             outcome = Outcome.pending
         elif len(days_between(start, end)) - skipped_days < required:
             outcome = Outcome.skipped

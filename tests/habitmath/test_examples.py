@@ -206,3 +206,63 @@ def test_thirteen_met_days_make_half_strength():
         checkins={start + timedelta(days=n): done() for n in range(13)},
     )
     assert math.isclose(score_on(history, date(2026, 1, 13)), 0.5, rel_tol=1e-9)
+
+
+# 6. The open period on its last day. "3 times a week", weeks from Monday, from Mon 2026-06-01.
+#
+#   Jun  1 - Jun  7   done Mon 1, Tue 2, Wed 3      3 of 3   met
+#   Jun  8 - Jun 14   done Mon 8                    1 of 3   today is Sun 14, the week's last
+#                                                            day: still pending, not missed
+#
+# Success rate: 1 / 1 (the open week is not due yet); current streak: the Jun 1 week, 1 week.
+# On Mon 15 the week has ended and is missed: rate 1 / 2, current streak 0.
+ONE_OF_THREE_ON_SUNDAY = HabitHistory(
+    rules=[Rule(date(2026, 6, 1), Frequency.weekly, times_per_period=3)],
+    start_date=date(2026, 6, 1),
+    end_date=None,
+    checkins={date(2026, 6, day): done() for day in (1, 2, 3, 8)},
+)
+
+
+def test_the_open_week_is_pending_on_its_last_day():
+    sunday = date(2026, 6, 14)
+    periods = judge(ONE_OF_THREE_ON_SUNDAY, date(2026, 6, 1), sunday, sunday)
+    assert periods == [
+        PeriodResult(date(2026, 6, 1), date(2026, 6, 7), met, 3, 3),
+        PeriodResult(date(2026, 6, 8), sunday, pending, 1, 3),
+    ]
+    stats = habit_stats(ONE_OF_THREE_ON_SUNDAY, date(2026, 6, 1), sunday, sunday)
+    assert (stats.due, stats.met, stats.success_rate) == (1, 1, 1.0)
+    assert stats.current_streak == Streak(1, date(2026, 6, 1), date(2026, 6, 7))
+
+
+def test_the_week_is_missed_the_day_after_its_last_day():
+    monday = date(2026, 6, 15)
+    stats = habit_stats(ONE_OF_THREE_ON_SUNDAY, date(2026, 6, 1), monday, monday)
+    assert (stats.due, stats.met, stats.success_rate) == (2, 1, 0.5)
+    assert stats.current_streak == Streak(0, None, None)
+
+
+# 7. "5 times a month" from the month before: done on its first 5 days (met); then done twice
+# by the last day of this month (Tue Jun 30, a 30-day month; Fri Jul 31, a 31-day one): this
+# month is pending, so the rate is 1 / 1 and the current streak the month before.
+@pytest.mark.parametrize("month_end", [date(2026, 6, 30), date(2026, 7, 31)])
+def test_the_open_month_is_pending_on_its_last_day(month_end: date):
+    month_start = month_end.replace(day=1)
+    previous_start = (month_start - timedelta(days=1)).replace(day=1)
+    history = HabitHistory(
+        rules=[Rule(previous_start, Frequency.monthly, times_per_period=5)],
+        start_date=previous_start,
+        end_date=None,
+        checkins={
+            **{previous_start + timedelta(days=n): done() for n in range(5)},
+            month_start: done(),
+            month_start + timedelta(days=9): done(),
+        },
+    )
+    stats = habit_stats(history, previous_start, month_end, month_end)
+    assert (stats.due, stats.met, stats.success_rate) == (1, 1, 1.0)
+    assert stats.current_streak.length == 1
+    assert judge(history, month_start, month_end, month_end) == [
+        PeriodResult(month_start, month_end, pending, 2, 5)
+    ]

@@ -9,8 +9,16 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, PeriodResult, judge
-from habitual.habitmath.schedule import Frequency, Rule, Status
+from habitual.habitmath.periods import (
+    DayRecord,
+    HabitHistory,
+    Outcome,
+    PeriodResult,
+    PeriodStanding,
+    judge,
+    period_standing,
+)
+from habitual.habitmath.schedule import Frequency, Rule, Status, rule_on
 from tests.habitmath import reference
 from tests.habitmath.strategies import Case, cases
 
@@ -50,6 +58,15 @@ def test_periods_are_in_order_apart_and_inside_the_habits_life(case: Case):
 
 
 @FAST
+@given(cases())
+def test_the_period_holding_today_is_never_missed_even_on_its_last_day(case: Case):
+    history, today = case.history, case.today
+    for period in judge(history, history.start_date, today, today):
+        if period.start <= today <= period.end:
+            assert period.outcome is not Outcome.missed
+
+
+@FAST
 @given(cases(), st.integers(min_value=1, max_value=400))
 def test_the_past_is_judged_the_same_on_any_later_day(case: Case, days_later: int):
     history, today = case.history, case.today
@@ -69,6 +86,33 @@ def test_check_ins_after_today_change_nothing(case: Case):
     assert judge(history, case.first, case.last, today) == judge(
         trimmed, case.first, case.last, today
     )
+
+
+@THOROUGH
+@given(cases())
+def test_the_standing_of_a_judged_period_agrees_with_its_judgement(case: Case):
+    history, today = case.history, case.today
+    up_to_today = replace(
+        history, checkins={day: record for day, record in history.checkins.items() if day <= today}
+    )
+    for period in judge(history, history.start_date, today, today):
+        standing = period_standing(up_to_today, period.start)
+        assert (standing.start, standing.end) == (period.start, period.end)
+        assert (standing.met_days, standing.required) == (period.met_days, period.required)
+        assert standing.met == (period.outcome is Outcome.met)
+        assert standing.due
+
+
+@FAST
+@given(cases())
+def test_a_day_is_due_exactly_when_judge_judges_it(case: Case):
+    history, today = case.history, case.today
+    judged = {period.start for period in judge(history, history.start_date, today, today)}
+    day = history.start_date - timedelta(days=3)
+    while day <= today:
+        if not rule_on(history.rules, day).is_per_period:
+            assert period_standing(history, day).due == (day in judged), day
+        day += timedelta(days=1)
 
 
 def weekly(times: int, effective_from: date) -> Rule:
@@ -118,3 +162,57 @@ def test_a_week_the_habit_ends_in_is_never_judged_even_before_the_end_comes():
     )
     assert judge(history, MONDAY, MONDAY, today=MONDAY) == []
     assert judge(history, MONDAY, MONDAY, today=MONDAY + timedelta(days=30)) == []
+
+
+def test_a_goal_raised_mid_week_leaves_the_earlier_days_met_by_the_old_goal():
+    # 2 a week, at least 5 until Wednesday, 10 from then: Mon 6 meets 5; Wed 6 misses 10; Thu 11.
+    wednesday = MONDAY + timedelta(days=2)
+    thursday = MONDAY + timedelta(days=3)
+    history = HabitHistory(
+        rules=[
+            Rule(MONDAY - timedelta(days=7), Frequency.weekly, times_per_period=2, goal_value=5),
+            Rule(wednesday, Frequency.weekly, times_per_period=2, goal_value=10),
+        ],
+        start_date=MONDAY - timedelta(days=7),
+        end_date=None,
+        checkins={
+            MONDAY: DayRecord(Status.done, 6),
+            wednesday: DayRecord(Status.done, 6),
+            thursday: DayRecord(Status.done, 11),
+        },
+    )
+    sunday = MONDAY + timedelta(days=6)
+    assert period_standing(history, wednesday) == PeriodStanding(MONDAY, sunday, 2, 1, 2, True)
+    standing = period_standing(history, thursday)
+    assert standing == PeriodStanding(MONDAY, sunday, 2, 1, 2, True)
+    assert (standing.met, standing.still_due) == (True, True)
+    friday = period_standing(history, MONDAY + timedelta(days=4))
+    assert (friday.met, friday.still_due) == (True, False)  # met before Friday: nothing to do
+
+
+def test_a_week_the_habit_started_in_midway_is_not_due():
+    wednesday = MONDAY + timedelta(days=2)
+    history = HabitHistory(
+        rules=[weekly(1, wednesday)], start_date=wednesday, end_date=None, checkins={}
+    )
+    assert not period_standing(history, MONDAY + timedelta(days=4)).due
+    assert period_standing(history, MONDAY + timedelta(days=7)).due
+
+
+def test_a_day_period_is_due_on_the_days_the_rule_asks_for_within_the_habits_life():
+    every_third = Rule(MONDAY, Frequency.every_n_days, every_n_days=3)
+    history = HabitHistory(
+        rules=[every_third],
+        start_date=MONDAY,
+        end_date=MONDAY + timedelta(days=9),
+        checkins={MONDAY + timedelta(days=3): DayRecord(Status.done, None)},
+    )
+    due_days = [
+        offset
+        for offset in range(-3, 14)
+        if period_standing(history, MONDAY + timedelta(offset)).due
+    ]
+    assert due_days == [0, 3, 6, 9]  # not before the start, nor after the end (day 12)
+    assert period_standing(history, MONDAY + timedelta(days=3)) == PeriodStanding(
+        MONDAY + timedelta(days=3), MONDAY + timedelta(days=3), 1, 0, 1, True
+    )

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
-from habitual.models import Notification, Reminder
+from habitual.models import Notification, Reminder, User
 from habitual.notifications.worker import Worker
 from tests.factories import API, create_habit
 
@@ -366,3 +366,161 @@ async def test_a_reminder_reaches_only_its_owner(client, accounts, frozen_clock,
 
     assert len(await inbox(client, owner)) == 1
     assert await inbox(client, other) == []
+
+
+# --- only on days the habit is due ------------------------------------------------------------
+
+
+async def reminded_days(client, owner, run_worker_at, days: range) -> list[str]:
+    """Run the worker at 07:30 UTC on each day of June 2026 given, when an every-day 07:30
+    reminder comes due; the local dates (UTC) that got a reminder."""
+    for june_day in days:
+        await run_worker_at(utc(f"2026-06-{june_day:02d}T07:30:00"))
+    return sorted(item["data"]["due_at"][:10] for item in await inbox(client, owner))
+
+
+async def test_a_mon_wed_fri_habit_is_reminded_on_monday_not_on_sunday(
+    client, accounts, frozen_clock, run_worker_at
+):
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-13T06:00:00"))  # Saturday
+    habit = await create_habit(
+        client, owner, target_days=["monday", "wednesday", "friday"], start_date="2026-06-01"
+    )
+    reminder = await create_reminder(client, owner, habit)  # every day at 07:30
+
+    assert await reminded_days(client, owner, run_worker_at, range(13, 18)) == [
+        "2026-06-15",  # Monday
+        "2026-06-17",  # Wednesday
+    ]
+    # The days it was not due still moved the reminder on, one day at a time.
+    fired = await get_reminder(client, owner, reminder)
+    assert instant(fired["last_fired_at"]) == utc("2026-06-17T07:30:00")
+    assert instant(fired["next_fire_at"]) == utc("2026-06-18T07:30:00")
+
+
+async def test_an_every_third_day_habit_is_reminded_every_third_day_from_its_start(
+    client, accounts, frozen_clock, run_worker_at
+):
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-14T06:00:00"))
+    habit = await create_habit(
+        client, owner, frequency="every_n_days", every_n_days=3, start_date="2026-06-12"
+    )
+    await create_reminder(client, owner, habit)
+
+    assert await reminded_days(client, owner, run_worker_at, range(14, 22)) == [
+        "2026-06-15",
+        "2026-06-18",
+        "2026-06-21",
+    ]
+
+
+async def test_a_habit_is_not_reminded_before_its_start_date(
+    client, accounts, frozen_clock, run_worker_at
+):
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-14T06:00:00"))
+    habit = await create_habit(client, owner, start_date="2026-06-16")
+    await create_reminder(client, owner, habit)
+
+    assert await reminded_days(client, owner, run_worker_at, range(14, 18)) == [
+        "2026-06-16",
+        "2026-06-17",
+    ]
+
+
+async def test_a_habit_is_not_reminded_after_its_end_date(
+    client, accounts, frozen_clock, run_worker_at
+):
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-14T06:00:00"))
+    habit = await create_habit(client, owner, start_date="2026-06-01", end_date="2026-06-15")
+    reminder = await create_reminder(client, owner, habit)
+
+    assert await reminded_days(client, owner, run_worker_at, range(14, 18)) == [
+        "2026-06-14",
+        "2026-06-15",
+    ]
+    assert instant((await get_reminder(client, owner, reminder))["next_fire_at"]) == utc(
+        "2026-06-18T07:30:00"
+    )
+
+
+async def test_a_weekly_habit_is_not_reminded_in_the_week_it_started_midway(
+    client, accounts, frozen_clock, run_worker_at
+):
+    # Started on Wednesday 06-17: due from the first whole week, Monday 06-22 on.
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-17T06:00:00"))
+    habit = await create_habit(
+        client, owner, frequency="weekly", times_per_period=2, start_date="2026-06-17"
+    )
+    await create_reminder(client, owner, habit)
+
+    assert await reminded_days(client, owner, run_worker_at, range(17, 24)) == [
+        "2026-06-22",
+        "2026-06-23",
+    ]
+
+
+async def test_a_deactivated_users_reminder_does_not_notify(
+    client, accounts, runtime, frozen_clock, run_worker_at
+):
+    owner = await accounts.create()
+    frozen_clock(utc("2026-06-15T06:00:00"))
+    await create_reminder(client, owner, await create_habit(client, owner))
+    async with runtime.database.writer() as session, session.begin():
+        await session.execute(update(User).where(User.id == owner.id).values(is_active=False))
+
+    await run_worker_at(utc("2026-06-15T07:30:00"))
+
+    assert await reminder_notifications(runtime) == 0
+
+
+async def test_deciding_which_habits_to_remind_costs_the_same_statements_for_a_larger_batch(
+    client, accounts, runtime, settings, frozen_clock
+):
+    """The worker reads the batch's rules and check-ins once, not once per reminder."""
+    owner, other = await accounts.create(), await accounts.create()
+    frozen_clock(utc("2026-06-17T06:00:00"))  # Wednesday
+    alone = await create_habit(client, owner, start_date="2026-06-01")
+    await create_reminder(client, owner, alone, time="07:30")
+    batch = [
+        await create_habit(client, owner, start_date="2026-06-01", target_days=["wednesday"]),
+        await create_habit(
+            client, owner, frequency="weekly", times_per_period=3, start_date="2026-06-01"
+        ),
+        await create_habit(client, other, frequency="monthly", start_date="2026-06-01"),
+        await create_habit(client, other, frequency="every_n_days", every_n_days=2),
+        await create_habit(client, other, kind="measurable", goal_value=5, start_date="2026-06-01"),
+    ]
+    response = await client.patch(
+        f"{API}/habits/{batch[-1]['id']}", json={"goal_value": 8}, headers=other.auth
+    )
+    assert response.status_code == 200, response.text
+    for habit in batch:
+        await create_reminder(client, owner if habit in batch[:2] else other, habit, time="08:30")
+    await check_in(client, owner, batch[1], "2026-06-16")
+
+    async def statements_at(moment: datetime) -> int:
+        frozen_clock(moment)
+        statements: list[str] = []
+
+        def count(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+            statements.append(statement)
+
+        engine = runtime.database.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            async with Worker(runtime.database, settings, clock=lambda: moment) as worker:
+                await worker.fire_due_reminders()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    one = await statements_at(utc("2026-06-17T07:30:00"))
+    five = await statements_at(utc("2026-06-17T08:30:00"))
+
+    assert five == one
+    assert await reminder_notifications(runtime) == 6

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -224,6 +224,30 @@ async def test_weekly_habit_counts_streaks_in_weeks(client, alice):
     assert stats["by_month"] == [
         bucket("2026-05-01", completions=2, due=1, met=1),
         bucket("2026-06-01", completions=5, due=3, met=2),
+    ]
+
+
+SUNDAY_NOON = datetime(2026, 6, 21, 12, 0, tzinfo=UTC)  # the last day of the week of 06-15
+
+
+@pytest.mark.parametrize("params", [{}, {"from": "2026-06-08", "to": "2026-06-21"}])
+async def test_the_open_week_is_not_missed_on_its_last_day(client, alice, frozen_clock, params):
+    # Three times a week from Monday 06-08: that week met; this week 1 of 3 by Sunday, today.
+    habit = await create_habit(
+        client, alice, frequency="weekly", times_per_period=3, start_date="2026-06-08"
+    )
+    for done in ["06-08", "06-10", "06-12", "06-16"]:
+        await check_in(client, alice, habit, f"2026-{done}")
+    frozen_clock(SUNDAY_NOON)
+
+    stats = await get_json(client, alice, f"/habits/{habit['id']}/stats", **params)
+
+    assert (stats["completed"], stats["due"], stats["met"]) == (4, 1, 1)
+    assert stats["success_rate"] == 1.0
+    assert stats["current_streak"] == streak(1, "2026-06-08", "2026-06-14")
+    assert stats["by_week"] == [
+        bucket("2026-06-08", completions=3, due=1, met=1),
+        bucket("2026-06-15", completions=1, due=0, met=0),
     ]
 
 

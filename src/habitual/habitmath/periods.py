@@ -5,6 +5,11 @@ user's week_start) or a calendar month. Each rule version governs its own stretc
 day periods are judged by the rule of their day; a week or month is judged only when it lies
 wholly inside one rule's stretch (so a weekly habit that starts, or changes its rule, in the
 middle of a week is due from the next whole week).
+
+`period_standing` answers for the one period holding a given day (today, mostly): what /today
+shows, whether a reminder is sent, whether a target is told met. It counts each day by the rule
+in force that day, so it answers in a week whose rule changed too; on the periods `judge`
+judges the two agree (tests/habitmath/test_periods.py).
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ from habitual.habitmath.schedule import (
     Rule,
     Status,
     day_met,
+    first_due_period_start,
+    is_scheduled_day,
     period_bounds,
+    rule_on,
 )
 
 ONE_DAY = timedelta(days=1)
@@ -147,7 +155,7 @@ def _judge_whole_periods(
     checkins = history.checkins
     while period_start <= last:
         period_end = period_bounds(period_start, rule.frequency, history.week_start)[1]
-        unfinished = period_end > today
+        unfinished = period_end >= today  # the period holding today is open on its last day too
         if finish is not None and period_end > finish:
             return  # cut short by the next rule or the habit's end: not judged
         met_days = skipped_days = 0
@@ -172,3 +180,61 @@ def _judge_whole_periods(
             outcome = Outcome.missed
         yield PeriodResult(period_start, period_end, outcome, met_days, required)
         period_start = period_end + ONE_DAY
+
+
+class PeriodStanding(NamedTuple):
+    """Where the period holding a day stands: what /today shows of it, and what decides whether
+    a reminder is sent and whether a target_met event is told."""
+
+    start: date
+    end: date
+    met_days: int  # days of the period met, each by the rule in force on that day
+    met_before: int  # of those, the days before the day asked about
+    required: int  # met days needed (by the rule in force on the day asked about; 1 for a day)
+    due: bool  # whether the habit is due in this period at all (see `period_standing`)
+
+    @property
+    def met(self) -> bool:
+        return self.met_days >= self.required
+
+    @property
+    def still_due(self) -> bool:
+        """Whether the day asked about has something to do: due, and not met before it."""
+        return self.due and self.met_before < self.required
+
+
+def period_standing(history: HabitHistory, day: date) -> PeriodStanding:
+    """The period holding `day` under the rule in force that day, and how far it has come.
+
+    Each day of the period counts as met by the rule in force on that day, so a goal raised
+    mid-week leaves the days before the change met by the old goal; only days of the habit's
+    life count. Pass the check-ins up to today: every one given inside the period is counted.
+
+    The period is due when `day` lies in the habit's life and, for a day period, the rule asks
+    for that day; for a week or month, when it is whole from the habit's start on (a weekly
+    habit started on a Wednesday is due from the next week).
+    """
+    rules = history.rules
+    rule = rule_on(rules, day)
+    start, end = period_bounds(day, rule.frequency, history.week_start)
+    end_date = history.end_date
+    in_life = history.start_date <= day and (end_date is None or day <= end_date)
+    if rule.is_per_period:
+        required = rule.times_per_period
+        due = in_life and start >= first_due_period_start(
+            rule, history.start_date, history.week_start
+        )
+    else:
+        required = 1
+        due = in_life and is_scheduled_day(rule, day, history.start_date)
+    checkins = history.checkins
+    met_days = met_before = 0
+    counted = max(start, history.start_date)
+    last = end if end_date is None else min(end, end_date)
+    while counted <= last:
+        record = checkins.get(counted)
+        if record is not None and day_met(rule_on(rules, counted), record.status, record.value):
+            met_days += 1
+            met_before += counted < day
+        counted += ONE_DAY
+    return PeriodStanding(start, end, met_days, met_before, required, due)

@@ -7,10 +7,18 @@ has a dedupe key, so it is told at most once per habit, event and period.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Protocol
 
-from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, PeriodResult, judge
+from habitual.habitmath.periods import (
+    DayRecord,
+    HabitHistory,
+    Outcome,
+    PeriodResult,
+    judge,
+    period_standing,
+)
 from habitual.habitmath.schedule import (
     STATUSES,
     Frequency,
@@ -135,25 +143,27 @@ async def after_checkin(
         )
 
     if rule.is_per_period:
-        for period in periods:
-            if period.start <= day <= period.end and period.outcome is Outcome.met:
-                which = "week" if rule.frequency is Frequency.weekly else "month"
-                notices.append(
-                    Notice(
-                        user_id=user_id,
-                        habit_id=habit.id,
-                        event=Event.target_met,
-                        dedupe_key=f"target:{habit.id}:{period.start.isoformat()}",
-                        title=f"Target met: {habit.name}",
-                        body=f"{habit.name}: {period.met_days} of {period.required} this {which}.",
-                        data={
-                            "habit_id": habit.id,
-                            "period_start": period.start.isoformat(),
-                            "period_end": period.end.isoformat(),
-                        },
-                        channels=EVENT_CHANNELS,
-                    )
+        # Judged as /today and the reminders judge it: each day by the rule in force that day.
+        up_to_today = {local: entry for local, entry in checkins.items() if local <= today}
+        standing = period_standing(replace(history, checkins=up_to_today), day)
+        if standing.due and standing.met:
+            which = "week" if rule.frequency is Frequency.weekly else "month"
+            notices.append(
+                Notice(
+                    user_id=user_id,
+                    habit_id=habit.id,
+                    event=Event.target_met,
+                    dedupe_key=f"target:{habit.id}:{standing.start.isoformat()}",
+                    title=f"Target met: {habit.name}",
+                    body=f"{habit.name}: {standing.met_days} of {standing.required} this {which}.",
+                    data={
+                        "habit_id": habit.id,
+                        "period_start": standing.start.isoformat(),
+                        "period_end": standing.end.isoformat(),
+                    },
+                    channels=EVENT_CHANNELS,
                 )
+            )
 
     streak = current_streak(periods)
     if streak.length in MILESTONES and streak.end is not None:

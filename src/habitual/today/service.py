@@ -7,13 +7,12 @@ from datetime import date
 
 from habitual.checkins.repository import CheckinRepository, DayRow
 from habitual.db import UnitOfWork
+from habitual.habitmath.periods import DayRecord, HabitHistory, period_standing
 from habitual.habitmath.schedule import (
     STATUSES,
     Rule,
     day_met,
     day_progress,
-    first_due_period_start,
-    is_scheduled_day,
     period_bounds,
     rule_on,
 )
@@ -23,32 +22,6 @@ from habitual.kit.timezones import Person, Weekday, local_today
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
 
 WEEKDAYS = list(Weekday)
-
-
-def _period_progress(
-    habit: HabitRow,
-    rules: list[Rule],
-    checkins: dict[date, DayRow],
-    today: date,
-    week_start: int,
-) -> tuple[PeriodProgress, bool]:
-    """The period's met days and target, and whether it was still due before today."""
-    rule = rule_on(rules, today)
-    start, end = period_bounds(today, rule.frequency, week_start)
-    met_before_today = 0
-    met_total = 0
-    for day, checkin in checkins.items():
-        if start <= day <= today:
-            status = STATUSES[checkin.status]
-            if day_met(rule_on(rules, day), status, checkin.value):
-                met_total += 1
-                met_before_today += day < today
-    due_period = start >= first_due_period_start(rule, habit.start_date, week_start)
-    target = rule.times_per_period
-    progress = PeriodProgress(
-        start=start, end=end, done=met_total, target=target, remaining=max(target - met_total, 0)
-    )
-    return progress, due_period and met_before_today < target
 
 
 class TodayService:
@@ -92,12 +65,27 @@ class TodayService:
         status = STATUSES[checkin.status] if checkin else None
         value = checkin.value if checkin else None
         met = day_met(rule, status, value)
+        history = HabitHistory(
+            rules=rules,
+            start_date=habit.start_date,
+            end_date=habit.end_date,
+            checkins={
+                day: DayRecord(STATUSES[row.status], row.value) for day, row in checkins.items()
+            },
+            week_start=week_start,
+        )
+        standing = period_standing(history, today)
         period = None
         if rule.is_per_period:
-            period, due = _period_progress(habit, rules, checkins, today, week_start)
-            progress = min(period.done / period.target, 1.0)
+            period = PeriodProgress(
+                start=standing.start,
+                end=standing.end,
+                done=standing.met_days,
+                target=standing.required,
+                remaining=max(standing.required - standing.met_days, 0),
+            )
+            progress = min(standing.met_days / standing.required, 1.0)
         else:
-            due = is_scheduled_day(rule, today, habit.start_date)
             progress = day_progress(rule, status, value)
         kind = KINDS[habit.kind]
         measurable = kind is Kind.measurable
@@ -109,7 +97,7 @@ class TodayService:
             unit=habit.unit,
             color=habit.color,
             icon=habit.icon,
-            due=due,
+            due=standing.still_due,
             status=status,
             value=value,
             goal_value=rule.goal_value if measurable else None,
