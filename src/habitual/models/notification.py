@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.clock import utcnow
@@ -15,6 +15,8 @@ class Notification(Base):
     """Something to tell a user, written in the same transaction as what caused it.
 
     `dedupe_key` is unique: each event becomes one notification, however often it is noticed.
+    `in_inbox` says it was addressed to the in-app channel: the inbox reads this table, so it
+    holds the notification from its commit on, and no delivery is made for it.
     """
 
     __tablename__ = "notifications"
@@ -32,3 +34,4 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    in_inbox: Mapped[bool] = mapped_column(default=False, server_default=false())
