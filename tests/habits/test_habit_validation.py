@@ -170,12 +170,14 @@ async def test_unarchiving_a_habit_whose_name_was_reused_is_a_conflict(client, a
 # --- frequency and its fields -----------------------------------------------------------------
 
 
-async def test_frequency_is_required(client, accounts):
+async def test_frequency_defaults_to_daily_on_every_day(client, accounts):
     user = await accounts.create()
 
     response = await client.post(f"{API}/habits", json={"name": "Read"}, headers=user.auth)
 
-    assert_invalid(response, "frequency")
+    assert response.status_code == 201, response.text
+    habit = response.json()
+    assert (habit["frequency"], habit["target_days"]) == ("daily", WEEK)
 
 
 async def test_unknown_frequency_is_refused(client, accounts):
