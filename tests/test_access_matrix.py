@@ -938,7 +938,7 @@ ROUTES = [
         valid=new_reminder(_own_habit),
         status=201,
         shape=REMINDER_FIELDS,
-        invalid=new_reminder(_own_habit, time="7:30"),
+        invalid=new_reminder(_own_habit, time="7:5"),
         invalid_loc=("body", "time"),
         unseen=new_reminder(_someone_elses_habit),
         token_scope="habits:write",

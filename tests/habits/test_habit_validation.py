@@ -277,10 +277,30 @@ async def test_target_days_cannot_repeat(client, accounts):
     assert await habit_count(client, user) == 0
 
 
-async def test_target_days_must_be_weekday_names(client, accounts):
+async def test_target_days_take_three_letter_names_in_any_case(client, accounts):
     user = await accounts.create()
 
-    response = await post_habit(client, user, target_days=["funday"])
+    response = await post_habit(client, user, target_days=["Sun", "wed", "FRI", "Monday"])
+
+    assert response.status_code == 201, response.text
+    assert response.json()["target_days"] == ["monday", "wednesday", "friday", "sunday"]
+
+
+async def test_target_days_cannot_repeat_a_day_in_its_other_form(client, accounts):
+    user = await accounts.create()
+
+    response = await post_habit(client, user, target_days=["mon", "MONDAY"])
+
+    message = assert_invalid(response, "target_days")
+    assert "repeat" in message
+    assert await habit_count(client, user) == 0
+
+
+@pytest.mark.parametrize("day", ["funday", "mo", "mond", "tues", "mon.", " mon", 1])
+async def test_target_days_must_be_weekday_names(day, client, accounts):
+    user = await accounts.create()
+
+    response = await post_habit(client, user, target_days=[day])
 
     assert response.status_code == 422, response.text
     assert {tuple(error["loc"][:2]) for error in response.json()["errors"]} == {
