@@ -36,7 +36,9 @@ def assert_conflict(response: httpx.Response) -> None:
 
 
 async def habit_count(client: httpx.AsyncClient, owner: Account) -> int:
-    total: int = (await client.get(f"{API}/habits", headers=owner.auth)).json()["total"]
+    """Every habit of the owner, active or archived."""
+    response = await client.get(f"{API}/habits", params={"archived": "all"}, headers=owner.auth)
+    total: int = response.json()["total"]
     return total
 
 
