@@ -21,7 +21,6 @@ from habitual.auth.scopes import Scope
 from habitual.db import UnitOfWork
 from habitual.models import Channel, Event
 from habitual.notifications.outbox import notify
-from habitual.notifications.worker import Worker
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
@@ -416,7 +415,7 @@ def someone_elses_reminder(path: str = "", json: Any = None) -> Builder:
 
 
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
-    """A notification for `owner`, written to the outbox with a delivery per channel."""
+    """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
     async with accounts.runtime.database.writer() as session, session.begin():
         notification_id = await notify(
             await UnitOfWork(session=session).connection(),
@@ -434,12 +433,8 @@ async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int
 
 
 async def _inbox_notification_of(accounts: Accounts, owner: Account) -> int:
-    """A notification in `owner`'s inbox: the inbox lists what a worker delivered in-app."""
-    notification_id = await _notify(accounts, owner, Channel.inapp)
-    runtime = accounts.runtime
-    async with Worker(runtime.database, runtime.settings) as worker:
-        await worker.run_once()
-    return notification_id
+    """A notification in `owner`'s inbox: one for the in-app channel is there once committed."""
+    return await _notify(accounts, owner, Channel.inapp)
 
 
 def own_notification(path: str) -> Builder:
@@ -944,7 +939,7 @@ ROUTES = [
         valid=new_reminder(_own_habit),
         status=201,
         shape=REMINDER_FIELDS,
-        invalid=new_reminder(_own_habit, time="7:30"),
+        invalid=new_reminder(_own_habit, time="7:5"),
         invalid_loc=("body", "time"),
         unseen=new_reminder(_someone_elses_habit),
         token_scope="habits:write",

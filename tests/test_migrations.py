@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from habitual.db import alembic_config, create_database
+from habitual.kit.types import UTCDateTime
 from habitual.models import Base
+from tests.conftest import RUN_ID, TEST_DATABASE_URL, make_settings
+
+# The revision before the inbox moved onto the notifications (2026_11_29).
+BEFORE_THE_INBOX = "a7e76007c474"
+CREATED_AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+# The tables as the migrations under test know them, whatever the models say today.
+users = sa.table(
+    "users",
+    *map(sa.column, ["id", "username", "username_key", "email", "email_key", "password_hash"]),
+    *map(sa.column, ["role", "is_active", "timezone", "week_start", "day_start"]),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+notifications = sa.table(
+    "notifications",
+    *map(sa.column, ["id", "user_id", "event", "dedupe_key", "title", "body"]),
+    sa.column("data", sa.JSON()),
+    sa.column("created_at", UTCDateTime()),
+)
+deliveries = sa.table(
+    "deliveries",
+    *map(sa.column, ["notification_id", "channel", "status", "attempts"]),
+    sa.column("next_attempt_at", UTCDateTime()),
+    sa.column("created_at", UTCDateTime()),
+)
 
 
 async def test_models_and_migrations_agree(runtime):
@@ -17,3 +54,147 @@ async def test_models_and_migrations_agree(runtime):
     async with runtime.database.engine.connect() as connection:
         diff = await connection.run_sync(differences)
     assert diff == []
+
+
+# --- data migrations, on a database of their own -----------------------------------------------
+
+
+@pytest.fixture
+async def empty_database(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str]]:
+    """An engine and URL of a database without tables, to migrate step by step. The engine is
+    the app's, as `habitual migrate` uses it (on SQLite: with foreign keys enforced)."""
+    if not TEST_DATABASE_URL:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'steps.db'}"
+        database = create_database(make_settings(url, tmp_path))
+        yield database.engine, url
+        await database.dispose()
+        return
+    admin_url = make_url(TEST_DATABASE_URL)
+    name = f"habitual_test_{RUN_ID}_steps"
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    database = create_database(make_settings(url, tmp_path))
+    try:
+        yield database.engine, url
+    finally:
+        await database.dispose()
+        async with admin.connect() as connection:
+            await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def migrate(engine: AsyncEngine, url: str, revision: str, *, down: bool = False) -> None:
+    config = alembic_config(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    async with engine.connect() as connection:
+        await connection.run_sync(run)
+        await connection.commit()
+
+
+async def add_notifications(connection: AsyncConnection, count: int) -> None:
+    """An account (id 1) with notifications 1..count."""
+    await connection.execute(
+        users.insert().values(
+            id=1,
+            username="alice",
+            username_key="alice",
+            email="alice@example.com",
+            email_key="alice@example.com",
+            password_hash="x",
+            role="user",
+            is_active=True,
+            timezone="UTC",
+            week_start=0,
+            day_start=0,
+            created_at=CREATED_AT,
+            updated_at=CREATED_AT,
+        )
+    )
+    await connection.execute(
+        notifications.insert(),
+        [
+            {
+                "id": number,
+                "user_id": 1,
+                "event": "reminder",
+                "dedupe_key": f"reminder:{number}",
+                "title": "Reminder: Read",
+                "body": "Time for Read.",
+                "data": {},
+                "created_at": CREATED_AT,
+            }
+            for number in range(1, count + 1)
+        ],
+    )
+
+
+def delivery(notification_id: int, channel: str, status: str = "pending") -> dict[str, Any]:
+    return {
+        "notification_id": notification_id,
+        "channel": channel,
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": CREATED_AT,
+        "created_at": CREATED_AT,
+    }
+
+
+async def test_every_notification_with_an_in_app_delivery_moves_into_the_inbox(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, BEFORE_THE_INBOX)
+    async with engine.begin() as connection:
+        await add_notifications(connection, 5)
+        # 1 was delivered in-app, 2 was still waiting for a worker; 3 to 5 were not for the inbox.
+        await connection.execute(
+            deliveries.insert(),
+            [
+                delivery(1, "inapp", "delivered"),
+                delivery(2, "inapp"),
+                delivery(2, "email"),
+                delivery(3, "email"),
+                delivery(4, "webhook"),
+            ],
+        )
+
+    await migrate(engine, url, "head")
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.text("SELECT id, in_inbox FROM notifications"))
+        assert {row.id: bool(row.in_inbox) for row in rows} == {
+            1: True,
+            2: True,
+            3: False,
+            4: False,
+            5: False,
+        }
+        rows = await connection.execute(sa.text("SELECT notification_id, channel FROM deliveries"))
+        assert sorted(tuple(row) for row in rows) == [(2, "email"), (3, "email"), (4, "webhook")]
+    with pytest.raises(sa.exc.IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(deliveries.insert().values(delivery(5, "inapp")))
+
+
+async def test_going_back_makes_the_in_app_deliveries_of_the_inbox_again(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, "head")
+    async with engine.begin() as connection:
+        await add_notifications(connection, 2)
+        await connection.execute(sa.text("UPDATE notifications SET in_inbox = (id = 1)"))
+        await connection.execute(deliveries.insert().values(delivery(2, "email")))
+
+    await migrate(engine, url, BEFORE_THE_INBOX, down=True)
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            sa.text("SELECT notification_id, channel, status FROM deliveries")
+        )
+        assert sorted(tuple(row) for row in rows) == [
+            (1, "inapp", "delivered"),
+            (2, "email", "pending"),
+        ]

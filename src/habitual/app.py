@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,7 +16,7 @@ from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
-from habitual.errors import install_error_handlers
+from habitual.errors import install_error_handlers, problem_responses
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -37,6 +38,28 @@ streaks and progress. Authenticate with `Authorization: Bearer <token>`, using a
 from `POST /api/v1/auth/login` or a personal access token. Errors are
 `application/problem+json` (RFC 9457).
 """
+
+
+def _document_unsupported_media_type(app: FastAPI) -> None:
+    """List the 415 (errors.py) on every operation that reads a JSON body."""
+    generate = app.openapi
+    unsupported = problem_responses(415)[415]
+    documented = {
+        "description": unsupported["description"],
+        "content": unsupported["content"],
+    }
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        schema = generate()  # made on the first call, then kept on the app
+        if first:
+            for item in schema["paths"].values():
+                for operation in item.values():
+                    if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                        operation["responses"].setdefault("415", documented)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    _document_unsupported_media_type(app)
 
     app.include_router(health_router)
     # Routes are matched in order: the hot paths first (routing was ~14% of a `GET /today`

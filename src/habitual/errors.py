@@ -127,8 +127,40 @@ async def _habitual_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.title, exc.detail, errors=errors, headers=exc.headers)
 
 
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of this Content-Type as JSON: `application/json` or
+    `application/*+json`, with any parameters."""
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    maintype, _, subtype = media_type.partition("/")
+    return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def _not_json(reason: str) -> JSONResponse:
+    return problem_response(
+        422,
+        "Validation failed",
+        f"The request body is not valid JSON: {reason}.",
+        errors=[{"loc": ["body"], "msg": f"not valid JSON: {reason}"}],
+    )
+
+
+def _unsupported_media_type(content_type: str | None) -> JSONResponse:
+    media_type = (content_type or "").partition(";")[0].strip()
+    sent = f"is {media_type}" if media_type else "has no Content-Type"
+    return problem_response(
+        415, "Unsupported media type", f"The request body {sent}; send it as application/json."
+    )
+
+
 async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # FastAPI parses a body as JSON only when its Content-Type says JSON; any other body reaches
+    # validation as the bytes it was.
+    if isinstance(exc.body, bytes):
+        return _unsupported_media_type(request.headers.get("content-type"))
+    for error in exc.errors():
+        if error["type"] == "json_invalid":
+            return _not_json(f"{error['ctx']['error']} at character {error['loc'][-1]}")
     issues = _validation_issues(exc)
     detail = "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in issues[:5])
     return problem_response(422, "Validation failed", detail, errors=issues)
@@ -150,6 +182,11 @@ def _allowed_methods(request: Request) -> str:
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    # FastAPI answers 400 for a JSON body it cannot even decode as text.
+    if isinstance(exc.__cause__, UnicodeDecodeError) and _is_json(
+        request.headers.get("content-type")
+    ):
+        return _not_json("it is not UTF-8 text")
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     title = titles.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
@@ -180,6 +217,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No such object, or it belongs to someone else",
         409: "Conflicts with existing data",
         413: "Request body over the size limit",
+        415: "The request body is not application/json",
         422: "Invalid input; `errors` lists each bad field",
         429: "Rate limited; see the Retry-After header",
         503: "Not ready",

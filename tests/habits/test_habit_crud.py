@@ -130,15 +130,29 @@ async def test_list_refuses_an_unknown_sort_field(client, accounts):
     assert response.json()["errors"][0]["loc"] == ["query", "sort"]
 
 
-async def test_list_filters_archived_and_active_habits(client, accounts):
+async def test_list_shows_the_active_habits_unless_asked_for_archived_ones(client, accounts):
     user = await accounts.create()
     await three_habits(client, user)
     read = (await list_habits(client, user, q="read"))["items"][0]
     await patch(client, user, read["id"], archived=True)
 
-    assert await names(client, user, archived="true") == ["read"]
+    assert await names(client, user) == ["Walk", "Meditate"]
+    assert (await list_habits(client, user))["total"] == 2
     assert await names(client, user, archived="false") == ["Walk", "Meditate"]
-    assert await names(client, user) == ["Walk", "read", "Meditate"]
+    assert await names(client, user, archived="true") == ["read"]
+    assert await names(client, user, archived="all") == ["Walk", "read", "Meditate"]
+    assert await names(client, user, archived="All") == ["Walk", "read", "Meditate"]
+    assert await names(client, user, archived="True") == ["read"]
+
+
+@pytest.mark.parametrize("archived", ["maybe", "yes", "1", "", "none"])
+async def test_list_refuses_an_unknown_archived_value(archived, client, accounts):
+    user = await accounts.create()
+
+    response = await client.get(f"{API}/habits", params={"archived": archived}, headers=user.auth)
+
+    assert response.status_code == 422, response.text
+    assert [error["loc"] for error in response.json()["errors"]] == [["query", "archived"]]
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,9 @@ def assert_conflict(response: httpx.Response) -> None:
 
 
 async def habit_count(client: httpx.AsyncClient, owner: Account) -> int:
-    total: int = (await client.get(f"{API}/habits", headers=owner.auth)).json()["total"]
+    """Every habit of the owner, active or archived."""
+    response = await client.get(f"{API}/habits", params={"archived": "all"}, headers=owner.auth)
+    total: int = response.json()["total"]
     return total
 
 
@@ -170,12 +172,14 @@ async def test_unarchiving_a_habit_whose_name_was_reused_is_a_conflict(client, a
 # --- frequency and its fields -----------------------------------------------------------------
 
 
-async def test_frequency_is_required(client, accounts):
+async def test_frequency_defaults_to_daily_on_every_day(client, accounts):
     user = await accounts.create()
 
     response = await client.post(f"{API}/habits", json={"name": "Read"}, headers=user.auth)
 
-    assert_invalid(response, "frequency")
+    assert response.status_code == 201, response.text
+    habit = response.json()
+    assert (habit["frequency"], habit["target_days"]) == ("daily", WEEK)
 
 
 async def test_unknown_frequency_is_refused(client, accounts):
@@ -275,10 +279,30 @@ async def test_target_days_cannot_repeat(client, accounts):
     assert await habit_count(client, user) == 0
 
 
-async def test_target_days_must_be_weekday_names(client, accounts):
+async def test_target_days_take_three_letter_names_in_any_case(client, accounts):
     user = await accounts.create()
 
-    response = await post_habit(client, user, target_days=["funday"])
+    response = await post_habit(client, user, target_days=["Sun", "wed", "FRI", "Monday"])
+
+    assert response.status_code == 201, response.text
+    assert response.json()["target_days"] == ["monday", "wednesday", "friday", "sunday"]
+
+
+async def test_target_days_cannot_repeat_a_day_in_its_other_form(client, accounts):
+    user = await accounts.create()
+
+    response = await post_habit(client, user, target_days=["mon", "MONDAY"])
+
+    message = assert_invalid(response, "target_days")
+    assert "repeat" in message
+    assert await habit_count(client, user) == 0
+
+
+@pytest.mark.parametrize("day", ["funday", "mo", "mond", "tues", "mon.", " mon", 1])
+async def test_target_days_must_be_weekday_names(day, client, accounts):
+    user = await accounts.create()
+
+    response = await post_habit(client, user, target_days=[day])
 
     assert response.status_code == 422, response.text
     assert {tuple(error["loc"][:2]) for error in response.json()["errors"]} == {

@@ -174,16 +174,6 @@ async def test_a_seven_day_streak_notifies_one_streak_milestone(client, alice, r
     assert await notification_rows(runtime) == 1
 
 
-async def test_an_event_waits_for_the_worker_before_it_shows_in_the_inbox(client, alice, runtime):
-    habit = await pages_habit(client, alice)
-    await check_in(client, alice, habit, value=12)
-
-    response = await client.get(f"{API}/notifications", headers=alice.auth)
-
-    assert response.json()["items"] == []
-    assert await notification_rows(runtime) == 1
-
-
 async def test_a_rolled_back_check_in_leaves_no_notification_behind(client, alice, runtime):
     habit = await pages_habit(client, alice)
     async with runtime.database.reader() as session:

@@ -277,16 +277,15 @@ async def test_a_delivery_is_dead_after_the_last_allowed_attempt(
 async def test_a_deleted_webhooks_pending_delivery_goes_with_it(
     private_client, runtime, settings, alice, hook, receiver, clock
 ):
-    (notification_id,) = await notify_user(runtime, alice.id, Channel.webhook, Channel.inapp)
+    (notification_id,) = await notify_user(runtime, alice.id, Channel.webhook, Channel.email)
     response = await private_client.delete(f"{API}/webhooks/{hook['id']}", headers=alice.auth)
     assert response.status_code == 204
 
-    async with Worker(runtime.database, configured(settings), clock=clock) as worker:
-        assert await worker.run_once() == 1  # the in-app one
-
-    assert receiver.requests == []
     (delivery,) = await deliveries_of(runtime, notification_id)
-    assert (delivery.channel, delivery.status) == ("inapp", "delivered")
+    assert (delivery.channel, delivery.status) == ("email", "pending")
+    async with Worker(runtime.database, configured(settings), clock=clock) as worker:
+        assert await worker.run_once() == 1  # the email
+    assert receiver.requests == []
 
 
 async def test_a_webhook_to_a_private_address_is_dead_when_the_worker_refuses_it(
@@ -328,7 +327,7 @@ async def test_an_admin_requeues_dead_deliveries_and_the_next_run_delivers_them(
     )
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"requeued": 1}  # the webhook; the in-app one was delivered
+    assert response.json() == {"requeued": 1}  # the webhook; the inbox needs no delivery
     requeued = await the_webhook_delivery(runtime, notification_id)
     assert (requeued.status, requeued.attempts) == ("pending", 0)
     clock.move_past(requeued.next_attempt_at)
@@ -346,7 +345,7 @@ async def test_an_admin_requeues_dead_deliveries_and_the_next_run_delivers_them(
 async def test_requeueing_a_notification_without_dead_deliveries_requeues_nothing(
     client, accounts, runtime, alice
 ):
-    (notification_id,) = await notify_user(runtime, alice.id, Channel.inapp)
+    (notification_id,) = await notify_user(runtime, alice.id, Channel.email)  # pending
     admin = await accounts.create_admin()
 
     response = await client.post(

@@ -24,6 +24,7 @@ from habitual.users.service import user_service
 from tests.conftest import make_settings
 from tests.factories import PASSWORD
 from tests.notifications.conftest import (
+    LOOPBACK,
     Clock,
     configured,
     create_webhook,
@@ -31,6 +32,8 @@ from tests.notifications.conftest import (
     notify_user,
     the_delivery,
 )
+
+EMAIL = frozenset({Channel.email})
 
 
 async def test_two_workers_deliver_every_webhook_exactly_once(
@@ -60,10 +63,11 @@ async def test_two_workers_deliver_every_webhook_exactly_once(
 
 
 async def test_a_worker_that_dies_after_claiming_leaves_its_batch_to_the_next_after_the_lease(
-    accounts, runtime, settings, clock
+    private_client, accounts, runtime, settings, receiver, clock
 ):
     alice = await accounts.create()
-    notification_ids = await notify_user(runtime, alice.id, Channel.inapp, count=5)
+    await create_webhook(private_client, alice, receiver.url)
+    notification_ids = await notify_user(runtime, alice.id, Channel.webhook, count=5)
     leased = configured(settings, delivery_lease_seconds=60)
     doomed = Worker(runtime.database, leased, clock=clock, name="doomed")
     assert len(await doomed.claim()) == 5  # ...and then it dies: nothing is ever settled
@@ -139,9 +143,13 @@ async def habitual(*args: str, environment: dict[str, str], cwd: Path) -> Proces
     )
 
 
-async def test_sigterm_stops_the_worker_process_cleanly(tmp_path: Path):
+async def test_sigterm_stops_the_worker_process_cleanly(tmp_path: Path, smtp_server):
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}"
-    environment = worker_environment(database_url)
+    environment = worker_environment(database_url) | {
+        "HABITUAL_SMTP_HOST": LOOPBACK,
+        "HABITUAL_SMTP_PORT": str(smtp_server.port),
+        "HABITUAL_SMTP_SECURITY": "none",
+    }
     migrate = await habitual("migrate", environment=environment, cwd=tmp_path)
     _, errors = await asyncio.wait_for(migrate.communicate(), 60)
     assert migrate.returncode == 0, errors.decode()
@@ -156,7 +164,7 @@ async def test_sigterm_stops_the_worker_process_cleanly(tmp_path: Path):
                 email="walker@example.com",
                 password=PASSWORD,
             )
-            notice = Notice(user.id, None, Event.reminder, "sigterm", "Reminder", "Now.", {})
+            notice = Notice(user.id, None, Event.reminder, "sigterm", "Reminder", "Now.", {}, EMAIL)
             await notify_many(await uow.connection(), [notice])
         worker = await habitual("worker", environment=environment, cwd=tmp_path)
         try:

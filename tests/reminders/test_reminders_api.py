@@ -120,6 +120,38 @@ async def test_create_keeps_what_was_given(client, new_yorker, frozen_clock):
     assert await get_reminder(client, new_yorker, reminder) == reminder
 
 
+async def test_create_takes_short_day_names_and_an_hour_of_one_digit(
+    client, new_yorker, frozen_clock
+):
+    frozen_clock(NOW)
+    habit = await create_habit(client, new_yorker)
+
+    reminder = await create_reminder(client, new_yorker, habit, time="9:05", days=["WED", "Sun"])
+
+    assert reminder["time"] == "09:05"
+    assert reminder["days"] == ["wednesday", "sunday"]
+    assert instant(reminder["next_fire_at"]) == at_local(
+        "America/New_York", date(2026, 6, 17), 9, 5
+    )
+
+
+async def test_a_change_takes_short_day_names_and_an_hour_of_one_digit(
+    client, new_yorker, frozen_clock
+):
+    frozen_clock(NOW)
+    habit = await create_habit(client, new_yorker)
+    reminder = await create_reminder(client, new_yorker, habit)
+
+    response = await client.patch(
+        f"{REMINDERS}/{reminder['id']}",
+        json={"time": "6:45", "days": ["tue", "thu"]},
+        headers=new_yorker.auth,
+    )
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["time"], response.json()["days"]) == ("06:45", ["tuesday", "thursday"])
+
+
 async def test_a_time_still_ahead_today_fires_today(client, new_yorker, frozen_clock):
     frozen_clock(NOW)
     habit = await create_habit(client, new_yorker)
@@ -414,7 +446,10 @@ async def test_another_users_reminder_is_not_found(client, accounts, new_yorker)
 
 BAD_FIELDS = [
     {"time": "24:00"},
-    {"time": "7:30"},
+    {"time": "7:5"},
+    {"time": "7:60"},
+    {"time": "007:30"},
+    {"time": " 7:30"},
     {"time": "07:60"},
     {"time": "07:30:00"},
     {"time": "0730"},
@@ -424,6 +459,8 @@ BAD_FIELDS = [
     {"days": []},
     {"days": ["monday", "monday"]},
     {"days": ["funday"]},
+    {"days": ["mo"]},
+    {"days": ["mon", "Monday"]},
     {"days": "monday"},
     {"channels": []},
     {"channels": ["sms"]},

@@ -21,6 +21,15 @@ async def test_the_week_can_start_on_sunday(client, accounts):
     assert response.json()["week_start"] == "sunday"
 
 
+@pytest.mark.parametrize("week_start", ["sun", "Sun", "SUN", "Sunday"])
+async def test_the_week_start_takes_a_three_letter_name_in_any_case(client, accounts, week_start):
+    alice = await accounts.create()
+    response = await client.patch(ME, json={"week_start": week_start}, headers=alice.auth)
+    assert response.status_code == 200, response.text
+    assert response.json()["week_start"] == "sunday"
+    assert (await client.get(ME, headers=alice.auth)).json()["week_start"] == "sunday"
+
+
 async def test_a_new_account_starts_its_week_on_monday_at_midnight(client, accounts):
     alice = await accounts.create()
     response = await client.get(ME, headers=alice.auth)
@@ -44,9 +53,10 @@ async def test_a_day_start_outside_0_to_23_is_refused(client, accounts, hour):
     assert response.headers["content-type"] == PROBLEM_JSON
 
 
-async def test_an_unknown_week_start_is_refused(client, accounts):
+@pytest.mark.parametrize("week_start", ["funday", "su", "sund"])
+async def test_an_unknown_week_start_is_refused(client, accounts, week_start):
     alice = await accounts.create()
-    response = await client.patch(ME, json={"week_start": "funday"}, headers=alice.auth)
+    response = await client.patch(ME, json={"week_start": week_start}, headers=alice.auth)
     assert response.status_code == 422
 
 

@@ -11,7 +11,7 @@ from habitual.auth.scopes import Scope
 from habitual.deps import Caller, HabitID, HabitReader, HabitWriter, ScopedCaller, UoW, runtime_of
 from habitual.errors import problem_responses
 from habitual.habitmath.schedule import Frequency
-from habitual.habits.repository import SORT_COLUMNS, HabitFilter
+from habitual.habits.repository import SORT_COLUMNS, Archived, HabitFilter
 from habitual.habits.rules import Kind
 from habitual.habits.schemas import (
     HabitPatch,
@@ -44,15 +44,17 @@ async def list_habits(
         Query(description="name, frequency, created_at or position (default); `-` to reverse"),
     ] = None,
     archived: Annotated[
-        bool | None, Query(description="true: only archived; false: only active; unset: all")
-    ] = None,
+        Archived,
+        Query(description="false (default): the active habits; true: the archived; all: both"),
+    ] = Archived.false,
     q: Annotated[
         str | None, Query(max_length=100, pattern=NO_NUL, description="Part of the name")
     ] = None,
     frequency: Frequency | None = None,
     kind: Kind | None = None,
 ) -> Page[HabitRead]:
-    """Your habits, paginated, filtered and sorted."""
+    """Your habits, paginated, filtered and sorted: the active ones, unless `archived=true`
+    (only the archived) or `archived=all` (both) asks for others."""
     column, descending = sort_key(sort, SORT_COLUMNS, default="position")
     where = HabitFilter(archived=archived, name_contains=q, frequency=frequency, kind=kind)
 

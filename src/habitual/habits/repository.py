@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, update
@@ -152,10 +153,10 @@ class HabitRepository(Repository):
     def _conditions(self, user_id: int, where: HabitFilter) -> tuple[str, list[Any]]:
         conditions: list[str] = ["user_id = $1"]
         args: list[Any] = [user_id]
-        if where.archived is not None:
-            conditions.append(
-                "archived_at IS NOT NULL" if where.archived else "archived_at IS NULL"
-            )
+        if where.archived is Archived.false:
+            conditions.append("archived_at IS NULL")
+        elif where.archived is Archived.true:
+            conditions.append("archived_at IS NOT NULL")
         if where.name_contains:
             args.append(f"%{escape_like(where.name_contains.lower())}%")
             conditions.append(f"name_key LIKE ${len(args)} ESCAPE '\\'")
@@ -251,11 +252,29 @@ SORT_COLUMNS = {
 }
 
 
+class Archived(StrEnum):
+    """`GET /habits?archived=`: `false` the active habits, `true` the archived ones, `all` both
+    (any case)."""
+
+    false = "false"
+    true = "true"
+    all = "all"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Archived | None:
+        if isinstance(value, str):
+            for choice in cls:
+                if choice.value == value.lower():
+                    return choice
+        return None
+
+
 @dataclass(frozen=True)
 class HabitFilter:
-    """`GET /habits`'s filters; None leaves a field unfiltered."""
+    """`GET /habits`'s filters: the active habits unless `archived` says otherwise; None leaves
+    a field unfiltered."""
 
-    archived: bool | None = None
+    archived: Archived = Archived.false
     name_contains: str | None = None
     frequency: str | None = None
     kind: str | None = None

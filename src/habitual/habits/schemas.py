@@ -72,7 +72,7 @@ class HabitWrite(InputModel):
 
     name: HabitName
     description: Description | None = None
-    frequency: Frequency
+    frequency: Frequency = Field(default=Frequency.daily, description="Default: daily")
     times_per_period: TimesPerPeriod | None = None
     target_days: TargetDays | None = None
     every_n_days: EveryNDays | None = None

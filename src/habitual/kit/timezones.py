@@ -25,6 +25,9 @@ def check_timezone(name: str) -> str:
 
 
 class Weekday(StrEnum):
+    """A day of the week. Answers give its full name; requests may also give its first three
+    letters (`mon`), either in any case."""
+
     monday = "monday"
     tuesday = "tuesday"
     wednesday = "wednesday"
@@ -32,6 +35,15 @@ class Weekday(StrEnum):
     friday = "friday"
     saturday = "saturday"
     sunday = "sunday"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Weekday | None:
+        if isinstance(value, str):
+            name = value.lower()
+            for day in cls:
+                if name in (day.value, day.value[:3]):
+                    return day
+        return None
 
 
 def local_date(instant: datetime, timezone: str, day_start: int) -> date:

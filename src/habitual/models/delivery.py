@@ -20,7 +20,9 @@ class Channel(StrEnum):
 
 
 class Delivery(Base):
-    """The outbox: one notification on one channel, until delivered or dead.
+    """The outbox: one notification by email or to one webhook, until delivered or dead.
+
+    The in-app inbox needs no delivery: it reads the notifications themselves.
 
     A worker claims a row by setting `status='sending'`, `claimed_by` and `lease_until`; a
     claim whose lease ran out (the worker died) is taken again by the next worker.
@@ -28,7 +30,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        CheckConstraint("channel IN ('inapp', 'email', 'webhook')", name="channel"),
+        CheckConstraint("channel IN ('email', 'webhook')", name="channel"),
         CheckConstraint("status IN ('pending', 'sending', 'delivered', 'dead')", name="status"),
         Index("ix_deliveries_ready", "status", "next_attempt_at"),
     )

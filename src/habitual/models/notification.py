@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.clock import utcnow
@@ -25,6 +25,8 @@ class Notification(Base):
     """Something to tell a user, written in the same transaction as what caused it.
 
     `dedupe_key` is unique: each event becomes one notification, however often it is noticed.
+    `in_inbox` says it was addressed to the in-app channel: the inbox reads this table, so it
+    holds the notification from its commit on, and no delivery is made for it.
     """
 
     __tablename__ = "notifications"
@@ -42,3 +44,4 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    in_inbox: Mapped[bool] = mapped_column(default=False, server_default=false())

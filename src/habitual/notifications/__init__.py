@@ -1,1 +1,1 @@
-"""Notifications: the in-app inbox, and the outbox that delivers to inbox, email and webhooks."""
+"""Notifications: the in-app inbox, and the outbox that sends them by email and to webhooks."""

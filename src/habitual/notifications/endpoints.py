@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 
 from habitual.deps import AdminUser, CurrentUser, HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import NotFound, Unprocessable, problem_responses
@@ -29,12 +29,8 @@ router = APIRouter(tags=["notifications"])
 NotificationID = Annotated[int, Path(ge=1, le=MAX_ID)]
 WebhookID = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-# The inbox holds what the worker delivered in-app.
-IN_INBOX = exists().where(
-    Delivery.notification_id == Notification.id,
-    Delivery.channel == "inapp",
-    Delivery.status == "delivered",
-)
+# The inbox holds the notifications addressed to it, from the moment they commit.
+IN_INBOX = Notification.in_inbox
 
 
 @router.get(
@@ -49,7 +45,9 @@ async def list_notifications(
     paging: Annotated[PageParams, Depends(page_params)],
     unread: Annotated[bool | None, Query(description="true: only unread ones")] = None,
 ) -> Page[NotificationRead]:
-    """Reminders, streak milestones, goals reached and targets met, newest first."""
+    """Reminders, streak milestones, goals reached and targets met, newest first. A
+    notification for the in-app channel is here as soon as what caused it is committed; email
+    and webhooks are sent by the worker."""
     statement = select(Notification).where(Notification.user_id == user.id, IN_INBOX)
     if unread:
         statement = statement.where(Notification.read_at.is_(None))

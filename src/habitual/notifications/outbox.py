@@ -43,8 +43,9 @@ def _values(rows: int, columns: int) -> str:
 async def notify_many(
     connection: RawConnection, notices: Sequence[Notice], now: datetime | None = None
 ) -> dict[str, int]:
-    """Record notifications and one delivery per channel (per subscribed webhook).
+    """Record notifications, and a delivery for email and for each subscribed webhook.
 
+    The in-app channel needs no delivery: the notification is in the inbox once it commits.
     Notices whose `dedupe_key` was recorded before are skipped: each event is told once. Three
     statements whatever the number of notices. Returns the new ids by dedupe key.
 
@@ -56,8 +57,8 @@ async def notify_many(
     now = now or utcnow()  # the worker passes its own clock
     rows = await connection.fetch(
         "INSERT INTO notifications "  # noqa: S608 - only placeholders are formatted in
-        "(user_id, habit_id, event, dedupe_key, title, body, data, created_at) "
-        f"VALUES {_values(len(notices), 8)} "
+        "(user_id, habit_id, event, dedupe_key, title, body, data, in_inbox, created_at) "
+        f"VALUES {_values(len(notices), 9)} "
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
         *(
             value
@@ -70,6 +71,7 @@ async def notify_many(
                 notice.title,
                 notice.body,
                 json.dumps(notice.data),
+                Channel.inapp in notice.channels,
                 now,
             )
         ),
@@ -88,9 +90,8 @@ async def notify_many(
     deliveries: list[tuple[int, str, int | None]] = []
     for notice in fresh:
         notification_id = created[notice.dedupe_key]
-        for channel in (Channel.inapp, Channel.email):
-            if channel in notice.channels:
-                deliveries.append((notification_id, channel.value, None))
+        if Channel.email in notice.channels:
+            deliveries.append((notification_id, Channel.email.value, None))
         if Channel.webhook in notice.channels:
             for webhook_id, events in webhooks[notice.user_id]:
                 if notice.event.value in events:

@@ -289,8 +289,6 @@ class Worker:
     async def _send(
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
     ) -> int | None:
-        if delivery.channel == Channel.inapp:
-            return None  # committed is delivered: the inbox reads the table
         if delivery.channel == Channel.email:
             await send_email(
                 self.settings,

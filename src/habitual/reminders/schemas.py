@@ -3,19 +3,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from habitual.kit.schemas import InputModel, OutputModel
 from habitual.kit.timezones import Weekday
 from habitual.models import Channel
 
+
+def _two_digit_hour(value: str) -> str:
+    """`7:30` as `07:30`, the form it is stored and answered in."""
+    return value.zfill(5)
+
+
 LocalTime = Annotated[
     str,
     Field(
-        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-        description="Local wall time, HH:MM",
+        pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local wall time, HH:MM (H:MM is taken too; answers give HH:MM)",
         examples=["07:30"],
     ),
+    AfterValidator(_two_digit_hour),
 ]
 Days = Annotated[list[Weekday], Field(min_length=1, max_length=7)]
 Channels = Annotated[list[Channel], Field(min_length=1, max_length=3)]
