@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from habitual.app import create_app
 from habitual.config import Settings
 from habitual.db import upgrade_to_head
+from habitual.kit.clock import clock
 from habitual.models import Base
 from habitual.runtime import Runtime
 from tests.factories import Accounts
@@ -152,30 +153,12 @@ def app_factory(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
+def frozen_clock() -> Iterator[Callable[[Any], None]]:
     """Stop the clock the app reads: `frozen_clock(datetime(2026, 3, 8, 7, tzinfo=UTC))`.
 
-    The code asks the time only through `habitual.kit.clock.utcnow`, which modules import by
-    name, so each habitual module that holds that function gets a stand-in. Time runs as usual
-    until the first call: log in before it, because access tokens expire by the real clock.
-    (Column defaults keep the real function; the services pass the instant explicitly.)
+    Every module asks the time of `habitual.kit.clock.clock`, so freezing it moves time for all
+    of them, column defaults included. Time runs as usual until the first call: log in before
+    it, because access tokens expire by the real clock.
     """
-    import sys
-
-    from habitual.kit import clock
-
-    real_utcnow = clock.utcnow
-    frozen: list[Any] = []
-
-    def utcnow() -> Any:
-        return frozen[-1] if frozen else real_utcnow()
-
-    for name, module in list(sys.modules.items()):
-        if name.partition(".")[0] == "habitual" and getattr(module, "utcnow", None) is real_utcnow:
-            monkeypatch.setattr(module, "utcnow", utcnow)
-
-    def freeze(instant: Any) -> None:
-        assert instant.tzinfo is not None, "give an aware instant"
-        frozen.append(instant.astimezone(real_utcnow().tzinfo))
-
-    return freeze
+    yield clock.freeze
+    clock.thaw()
