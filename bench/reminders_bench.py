@@ -3,7 +3,7 @@
     .venv/bin/python bench/reminders_bench.py postgresql+asyncpg://postgres@127.0.0.1:5432/test [N]
 
 N defaults to 100,000 (1,000 users, 10 habits each, 10 reminders per habit, all due). Firing a
-reminder writes its notification and in-app delivery and schedules its next time. The two
+reminder writes its notification (in-app: no delivery row) and schedules its next time. The two
 workers are two processes, as they would be in production. A scratch database is created
 beside the one named and dropped afterwards.
 """

@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker_parser = commands.add_parser(
         "worker",
         help="fire reminders and deliver notifications",
-        description="Fire due reminders and deliver notifications (in-app, email, webhooks) "
+        description="Fire due reminders (into the in-app inbox) and deliver email and webhooks "
         "until SIGTERM, which finishes the batch in hand first. Run any number of them against "
         "PostgreSQL; they share the work. `serve` embeds one on SQLite.",
     )
