@@ -42,8 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from habitual.auth.jwt import AccessTokens
 from habitual.config import Settings
-from habitual.db import upgrade_to_head
-from habitual.kit.rawsql import create_lane
+from habitual.db import create_database, upgrade_to_head
 from habitual.models import AuthSession, Checkin, Habit, HabitRule, User
 from habitual.stats.service import stats_service
 
@@ -314,17 +313,22 @@ async def keep_stats_carries(
     load run measures the reads that follow, not the first. A deployment keeps its carries, so
     this is its steady state; bench/README.md gives the cost of a first read too."""
     began = time.perf_counter()
-    lane = create_lane(make_url(database_url), pool_size=8)
+    database = create_database(Settings(_env_file=None, database_url=database_url))
+
+    async def first_look(reader: Reader, habit_id: int) -> None:
+        answer = await database.read(
+            lambda uow: stats_service.habit_stats(uow, reader, habit_id, None, None)
+        )
+        if (keep := answer.keep) is not None:
+            await database.write(lambda uow: stats_service.keep_carry(uow, keep))
+
     try:
         for index in range(0, len(reads), 8):
             await asyncio.gather(
-                *(
-                    stats_service.habit_stats(lane, reader, habit_id, None, None)
-                    for reader, habit_id in reads[index : index + 8]
-                )
+                *(first_look(reader, habit_id) for reader, habit_id in reads[index : index + 8])
             )
     finally:
-        await lane.close()
+        await database.dispose()
     if progress:
         print(
             f"    stats carries kept for {len(reads):,} habits in "

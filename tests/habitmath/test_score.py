@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -66,6 +65,6 @@ def test_before_the_start_the_score_is_0(case: Case):
 def test_a_skipped_day_leaves_the_score_as_it_was(case: Case, offset: int):
     history = case.history
     day = history.start_date + timedelta(days=offset)
-    skipped = replace(history, checkins={**history.checkins, day: DayRecord(Status.skipped, None)})
+    skipped = history._replace(checkins={**history.checkins, day: DayRecord(Status.skipped, None)})
     before = score_on(skipped, day - timedelta(days=1))
     assert score_on(skipped, day) == before

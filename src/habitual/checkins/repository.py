@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from typing import NamedTuple
 
 from habitual.db import Repository
 from habitual.habitmath.carry import outdates_carry
+from habitual.habitmath.periods import DayRecord
+from habitual.habitmath.schedule import STATUSES
 from habitual.kit.rawsql import Row
 
 
@@ -17,13 +20,6 @@ class CheckinRow(NamedTuple):
     note: str | None
     created_at: datetime
     updated_at: datetime
-
-
-class DayRow(NamedTuple):
-    habit_id: int
-    local_date: date
-    status: str
-    value: float | None
 
 
 # Beyond this many weekly or monthly habits, `GET /today` reads the whole range rather than
@@ -47,9 +43,9 @@ class CheckinRepository(Repository):
 
     async def for_today(
         self, user_id: int, today: date, periods_from: dict[int, date]
-    ) -> list[DayRow]:
+    ) -> dict[int, dict[date, DayRecord]]:
         """The user's check-ins of `today`, and those of the habits in `periods_from` from the
-        date given for each (the start of a weekly or monthly habit's period).
+        date given for each (the start of a weekly or monthly habit's period), by habit.
 
         Day-by-day habits need only today's row: reading the month before today for every
         habit brought ~95 rows where ~30 were used (bench users, ten habits).
@@ -58,11 +54,12 @@ class CheckinRepository(Repository):
         select = "SELECT habit_id, local_date, status, value FROM checkins WHERE user_id = $1 "
         if not periods_from:
             rows = await connection.fetch(select + "AND local_date = $2", user_id, today)
-            return [DayRow(*row) for row in rows]
-        earliest = min(periods_from.values())
-        if len(periods_from) > MAX_LISTED_HABITS:
+        elif len(periods_from) > MAX_LISTED_HABITS:
             rows = await connection.fetch(
-                select + "AND local_date >= $2 AND local_date <= $3", user_id, earliest, today
+                select + "AND local_date >= $2 AND local_date <= $3",
+                user_id,
+                min(periods_from.values()),
+                today,
             )
         else:
             ids = ", ".join(f"${number}" for number in range(4, 4 + len(periods_from)))
@@ -70,15 +67,15 @@ class CheckinRepository(Repository):
                 select + "AND local_date >= $2 AND local_date <= $3 "
                 f"AND (local_date = $3 OR habit_id IN ({ids}))",
                 user_id,
-                earliest,
+                min(periods_from.values()),
                 today,
                 *periods_from,
             )
-        return [
-            DayRow(*row)
-            for row in rows
-            if row[1] == today or (row[0] in periods_from and row[1] >= periods_from[row[0]])
-        ]
+        days: dict[int, dict[date, DayRecord]] = defaultdict(dict)
+        for habit_id, local_date, status, value in rows:
+            if local_date == today or local_date >= periods_from.get(habit_id, today):
+                days[habit_id][local_date] = DayRecord(STATUSES[status], value)
+        return days
 
     async def put(
         self,

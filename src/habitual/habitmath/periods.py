@@ -15,7 +15,6 @@ judges the two agree (tests/habitmath/test_periods.py).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -41,8 +40,7 @@ class Outcome(StrEnum):
     pending = "pending"  # the current period, not met yet: not counted either way
 
 
-@dataclass(frozen=True, slots=True)
-class DayRecord:
+class DayRecord(NamedTuple):  # tuples: /today and the stats make one per check-in they read
     """A check-in as the math sees it."""
 
     status: Status
@@ -62,8 +60,7 @@ class PeriodResult(NamedTuple):  # a tuple: thousands are made per habit, and fa
         return self.outcome in (Outcome.met, Outcome.missed)
 
 
-@dataclass(frozen=True, slots=True)
-class HabitHistory:
+class HabitHistory(NamedTuple):
     """Everything the math needs to know about one habit."""
 
     rules: Sequence[Rule]  # sorted by effective_from; the first governs from start_date on
@@ -216,25 +213,31 @@ def period_standing(history: HabitHistory, day: date) -> PeriodStanding:
     """
     rules = history.rules
     rule = rule_on(rules, day)
-    start, end = period_bounds(day, rule.frequency, history.week_start)
     end_date = history.end_date
     in_life = history.start_date <= day and (end_date is None or day <= end_date)
-    if rule.is_per_period:
-        required = rule.times_per_period
-        due = in_life and start >= first_due_period_start(
-            rule, history.start_date, history.week_start
-        )
-    else:
-        required = 1
-        due = in_life and is_scheduled_day(rule, day, history.start_date)
     checkins = history.checkins
-    met_days = met_before = 0
-    counted = max(start, history.start_date)
+    if not rule.is_per_period:  # the day alone: /today asks this of most habits, keep it short
+        record = checkins.get(day)
+        met = in_life and record is not None and day_met(rule, record.status, record.value)
+        due = in_life and is_scheduled_day(rule, day, history.start_date)
+        return PeriodStanding(day, day, int(met), 0, 1, due)
+    start, end = period_bounds(day, rule.frequency, history.week_start)
+    required = rule.times_per_period
+    due = in_life and start >= first_due_period_start(rule, history.start_date, history.week_start)
+    first = max(start, history.start_date)
     last = end if end_date is None else min(end, end_date)
-    while counted <= last:
-        record = checkins.get(counted)
-        if record is not None and day_met(rule_on(rules, counted), record.status, record.value):
-            met_days += 1
-            met_before += counted < day
-        counted += ONE_DAY
+    met_days = met_before = 0
+    if len(checkins) <= (last - first).days + 1:  # /today reads only the period's check-ins
+        for local, record in checkins.items():
+            if first <= local <= last and day_met(rule_on(rules, local), *record):
+                met_days += 1
+                met_before += local < day
+    else:  # the events pass a longer history: walk the period's days instead
+        local = first
+        while local <= last:
+            record = checkins.get(local)
+            if record is not None and day_met(rule_on(rules, local), *record):
+                met_days += 1
+                met_before += local < day
+            local += ONE_DAY
     return PeriodStanding(start, end, met_days, met_before, required, due)

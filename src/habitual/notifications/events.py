@@ -7,7 +7,6 @@ has a dedupe key, so it is told at most once per habit, event and period.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -145,7 +144,7 @@ async def after_checkin(
     if rule.is_per_period:
         # Judged as /today and the reminders judge it: each day by the rule in force that day.
         up_to_today = {local: entry for local, entry in checkins.items() if local <= today}
-        standing = period_standing(replace(history, checkins=up_to_today), day)
+        standing = period_standing(history._replace(checkins=up_to_today), day)
         if standing.due and standing.met:
             which = "week" if rule.frequency is Frequency.weekly else "month"
             notices.append(

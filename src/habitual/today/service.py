@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
-from habitual.checkins.repository import CheckinRepository, DayRow
+from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
 from habitual.habitmath.periods import DayRecord, HabitHistory, period_standing
 from habitual.habitmath.schedule import (
-    STATUSES,
     Rule,
     day_met,
     day_progress,
+    is_scheduled_day,
     period_bounds,
     rule_on,
 )
@@ -37,17 +36,14 @@ class TodayService:
             for habit, rules in habits
             if (rule := rule_on(rules, today)).is_per_period
         }
-        days = await CheckinRepository(uow).for_today(caller.id, today, periods_from)
-        checkins: dict[int, dict[date, DayRow]] = defaultdict(dict)
-        for day in days:
-            checkins[day.habit_id][day.local_date] = day
+        checkins = await CheckinRepository(uow).for_today(caller.id, today, periods_from)
         return Today(
             date=today,
             timezone=timezone or caller.timezone,
             week_start=WEEKDAYS[week_start],
             day_start=caller.day_start,
             habits=[
-                self._habit_today(habit, rules, checkins[habit.id], today, week_start)
+                self._habit_today(habit, rules, checkins.get(habit.id, {}), today, week_start)
                 for habit, rules in habits
             ],
         )
@@ -56,27 +52,19 @@ class TodayService:
         self,
         habit: HabitRow,
         rules: list[Rule],
-        checkins: dict[date, DayRow],
+        checkins: dict[date, DayRecord],
         today: date,
         week_start: int,
     ) -> TodayHabit:
         rule = rule_on(rules, today)
         checkin = checkins.get(today)
-        status = STATUSES[checkin.status] if checkin else None
+        status = checkin.status if checkin else None
         value = checkin.value if checkin else None
         met = day_met(rule, status, value)
-        history = HabitHistory(
-            rules=rules,
-            start_date=habit.start_date,
-            end_date=habit.end_date,
-            checkins={
-                day: DayRecord(STATUSES[row.status], row.value) for day, row in checkins.items()
-            },
-            week_start=week_start,
-        )
-        standing = period_standing(history, today)
         period = None
         if rule.is_per_period:
+            history = HabitHistory(rules, habit.start_date, habit.end_date, checkins, week_start)
+            standing = period_standing(history, today)
             period = PeriodProgress(
                 start=standing.start,
                 end=standing.end,
@@ -84,8 +72,10 @@ class TodayService:
                 target=standing.required,
                 remaining=max(standing.required - standing.met_days, 0),
             )
+            due = standing.still_due
             progress = min(standing.met_days / standing.required, 1.0)
-        else:
+        else:  # the day is the period: `active_on` gave only habits running today
+            due = is_scheduled_day(rule, today, habit.start_date)
             progress = day_progress(rule, status, value)
         kind = KINDS[habit.kind]
         measurable = kind is Kind.measurable
@@ -97,7 +87,7 @@ class TodayService:
             unit=habit.unit,
             color=habit.color,
             icon=habit.icon,
-            due=standing.still_due,
+            due=due,
             status=status,
             value=value,
             goal_value=rule.goal_value if measurable else None,
