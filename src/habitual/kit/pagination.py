@@ -68,6 +68,15 @@ def order_by_from(
     return [primary, tiebreak.desc() if descending else tiebreak.asc()]
 
 
+def ordering(
+    column: InstrumentedAttribute[Any], descending: bool, tiebreak: InstrumentedAttribute[Any]
+) -> list[UnaryExpression[Any]]:
+    """ORDER BY `column`, then `tiebreak` (which makes the order total), both the same way."""
+    if descending:
+        return [column.desc(), tiebreak.desc()]
+    return [column.asc(), tiebreak.asc()]
+
+
 async def paginate(
     session: AsyncSession,
     statement: Select[RowT],
