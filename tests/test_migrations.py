@@ -48,7 +48,9 @@ deliveries = sa.table(
 
 async def test_models_and_migrations_agree(runtime):
     def differences(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with runtime.database.engine.connect() as connection:
@@ -198,3 +200,22 @@ async def test_going_back_makes_the_in_app_deliveries_of_the_inbox_again(empty_d
             (1, "inapp", "delivered"),
             (2, "email", "pending"),
         ]
+
+
+async def test_a_new_delivery_is_pending_without_attempts_by_the_schemas_default(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, "head")
+    async with engine.begin() as connection:
+        await add_notifications(connection, 1)
+        await connection.execute(
+            deliveries.insert().values(
+                notification_id=1,
+                channel="email",
+                next_attempt_at=CREATED_AT,
+                created_at=CREATED_AT,
+            )
+        )
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.text("SELECT status, attempts FROM deliveries"))
+        assert [tuple(row) for row in rows] == [("pending", 0)]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from sqlalchemy.orm import InstrumentedAttribute
 
+from habitual.admin.repository import SORT_COLUMNS, AccountFilter
 from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
 from habitual.admin.service import admin_service
 from habitual.deps import AdminUser, RuntimeDep, UoW
 from habitual.errors import problem_responses
-from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.pagination import Page, PageParams, page_params, sort_key
 from habitual.kit.schemas import NO_NUL
 from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
-from habitual.users.repository import UserRepository
 from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
@@ -23,14 +22,6 @@ router = APIRouter(prefix="/admin/users", tags=["admin"])
 
 # Bounded so that an id too big for the column is a 422, not an overflow in the driver (500).
 UserID = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
-    "id": User.id,
-    "username": User.username_key,
-    "email": User.email_key,
-    "created_at": User.created_at,
-    "role": User.role,
-}
 
 
 @router.get(
@@ -55,12 +46,9 @@ async def list_users(
     ] = None,
 ) -> Page[UserRead]:
     """Every account, paginated, filtered by `q`, `role` and `is_active`, sorted by `sort`."""
-    statement = (
-        UserRepository(uow)
-        .search(q, role, is_active)
-        .order_by(*order_by_from(sort, SORTABLE, default="id", tiebreak=User.id))
-    )
-    return await paginate(uow.session, statement, paging, UserRead.model_validate)
+    column, descending = sort_key(sort, SORT_COLUMNS, default="id")
+    where = AccountFilter(name_contains=q, role=role, is_active=is_active)
+    return await admin_service.page(uow, where, column, descending, paging)
 
 
 @router.post(

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from habitual.admin.repository import AccountFilter, AdminRepository
 from habitual.admin.schemas import AdminUserUpdate
 from habitual.auth.repository import AuthRepository
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound
 from habitual.kit.clock import utcnow
+from habitual.kit.pagination import Page, PageParams
 from habitual.models import Role, User
 from habitual.users.repository import UserRepository
+from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
 
 class AdminService:
+    async def page(
+        self,
+        uow: UnitOfWork,
+        where: AccountFilter,
+        sort: str,
+        descending: bool,
+        paging: PageParams,
+    ) -> Page[UserRead]:
+        """A page of the accounts `where` lets through, sorted by `sort` (one of the
+        repository's `SORT_COLUMNS`)."""
+        return await AdminRepository(uow).page(
+            where, sort, descending, paging, UserRead.model_validate
+        )
+
     async def get(self, uow: UnitOfWork, user_id: int) -> User:
         user = await UserRepository(uow).get(user_id)
         if user is None:
@@ -41,7 +58,7 @@ class AdminService:
         await user_service.delete(uow, user)
 
     async def _keep_an_admin(self, uow: UnitOfWork) -> None:
-        if await UserRepository(uow).active_admins() <= 1:
+        if await AdminRepository(uow).active_admins() <= 1:
             raise Conflict("This is the last active admin; make another admin first.")
 
 

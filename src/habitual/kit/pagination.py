@@ -55,17 +55,13 @@ def sort_key(sort: str | None, allowed: Iterable[str], default: str) -> tuple[st
     return name, descending
 
 
-def order_by_from(
-    sort: str | None,
-    columns: dict[str, InstrumentedAttribute[Any]],
-    default: str,
-    tiebreak: InstrumentedAttribute[Any],
+def ordering(
+    column: InstrumentedAttribute[Any], descending: bool, tiebreak: InstrumentedAttribute[Any]
 ) -> list[UnaryExpression[Any]]:
-    """Turn `name` / `-name` into ORDER BY clauses over the allowed `columns`, then `tiebreak`."""
-    name, descending = sort_key(sort, columns, default)
-    column = columns[name]
-    primary = column.desc() if descending else column.asc()
-    return [primary, tiebreak.desc() if descending else tiebreak.asc()]
+    """ORDER BY `column`, then `tiebreak` (which makes the order total), both the same way."""
+    if descending:
+        return [column.desc(), tiebreak.desc()]
+    return [column.asc(), tiebreak.asc()]
 
 
 async def paginate(

@@ -3,7 +3,7 @@
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
 from habitual.models.checkin import Checkin
-from habitual.models.delivery import Channel, Delivery
+from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
@@ -22,6 +22,7 @@ __all__ = [
     "Channel",
     "Checkin",
     "Delivery",
+    "DeliveryStatus",
     "Event",
     "Habit",
     "HabitRule",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.clock import utcnow
@@ -17,6 +17,15 @@ class Channel(StrEnum):
     inapp = "inapp"
     email = "email"
     webhook = "webhook"
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery stands: the values of `deliveries.status`."""
+
+    pending = "pending"  # waiting for its first attempt, or for a retry at `next_attempt_at`
+    sending = "sending"  # claimed by a worker until `lease_until`
+    delivered = "delivered"
+    dead = "dead"  # failed for good; an admin may put it back in the queue
 
 
 class Delivery(Base):
@@ -43,8 +52,10 @@ class Delivery(Base):
     webhook_id: Mapped[int | None] = mapped_column(
         BigID, ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(
+        String(16), default=DeliveryStatus.pending, server_default=DeliveryStatus.pending.value
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))

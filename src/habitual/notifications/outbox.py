@@ -43,7 +43,8 @@ def _values(rows: int, columns: int) -> str:
 async def notify_many(
     connection: RawConnection, notices: Sequence[Notice], now: datetime | None = None
 ) -> dict[str, int]:
-    """Record notifications, and a delivery for email and for each subscribed webhook.
+    """Record notifications, and a delivery for email and for each subscribed webhook (which
+    the table's defaults make `DeliveryStatus.pending`, with no attempts yet).
 
     The in-app channel needs no delivery: the notification is in the inbox once it commits.
     Notices whose `dedupe_key` was recorded before are skipped: each event is told once. Three
@@ -99,12 +100,12 @@ async def notify_many(
     if deliveries:
         await connection.execute(
             "INSERT INTO deliveries "  # noqa: S608 - only placeholders are formatted in
-            "(notification_id, channel, webhook_id, status, attempts, next_attempt_at, created_at) "
-            f"VALUES {_values(len(deliveries), 7)}",
+            "(notification_id, channel, webhook_id, next_attempt_at, created_at) "
+            f"VALUES {_values(len(deliveries), 5)}",
             *(
                 value
                 for notification_id, channel, webhook_id in deliveries
-                for value in (notification_id, channel, webhook_id, "pending", 0, now, now)
+                for value in (notification_id, channel, webhook_id, now, now)
             ),
         )
     return created

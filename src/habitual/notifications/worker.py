@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.config import Settings
@@ -34,6 +34,7 @@ from habitual.models import (
     Channel,
     Checkin,
     Delivery,
+    DeliveryStatus,
     Event,
     Habit,
     HabitRule,
@@ -43,8 +44,10 @@ from habitual.models import (
     Webhook,
 )
 from habitual.notifications.outbox import Notice, notify_many
+from habitual.notifications.repository import DeliveryRepository
 from habitual.notifications.transports import DeliveryError, post_webhook, send_email
 from habitual.reminders.firing import next_fire_after
+from habitual.reminders.repository import ReminderRepository
 from habitual.users.repository import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -183,37 +186,22 @@ class Worker:
         way: one transaction and a handful of statements per batch.
         Measured (bench/reminders_bench.py): one statement per reminder did ~690 a second."""
         now = self.clock()
-        async with self.database.writer() as session, session.begin():
-            due = (
-                await session.execute(
-                    select(Reminder, Habit, User)
-                    .join(Habit, Habit.id == Reminder.habit_id)
-                    .join(User, User.id == Reminder.user_id)
-                    .where(Reminder.active.is_(True), Reminder.next_fire_at <= now)
-                    .order_by(Reminder.next_fire_at)
-                    .limit(self.settings.worker_batch_size)
-                    .with_for_update(skip_locked=True, of=Reminder)
-                )
-            ).all()
+        async with self.database.unit() as uow:
+            reminders = ReminderRepository(uow)
+            due = await reminders.claim_due(now, self.settings.worker_batch_size)
             if not due:
                 return 0
-            remind = await habits_to_remind(session, [(habit, user) for _, habit, user in due], now)
+            remind = await habits_to_remind(
+                uow.session, [(habit, user) for _, habit, user in due], now
+            )
             notices = [
                 reminder_notice(reminder, habit, user, now)
                 for reminder, habit, user in due
                 if habit.id in remind
             ]
-            await notify_many(await UnitOfWork(session=session).connection(), notices, now)
-            await session.execute(
-                update(Reminder),
-                [
-                    {
-                        "id": reminder.id,
-                        "last_fired_at": now,
-                        "next_fire_at": following_fire(reminder, user, now),
-                    }
-                    for reminder, _, user in due
-                ],
+            await notify_many(await uow.connection(), notices, now)
+            await reminders.record_firings(
+                now, {reminder.id: following_fire(reminder, user, now) for reminder, _, user in due}
             )
         return len(due)
 
@@ -222,32 +210,13 @@ class Worker:
     async def claim(self) -> list[int]:
         """Claim a batch of ready deliveries (new, due for a retry, or with a lapsed lease)."""
         now = self.clock()
-        ready = (
-            select(Delivery.id)
-            .where(
-                or_(
-                    and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
-                    and_(Delivery.status == "sending", Delivery.lease_until < now),
-                )
+        async with self.database.unit() as uow:
+            return await DeliveryRepository(uow).claim(
+                self.name,
+                now,
+                lease_until=now + timedelta(seconds=self.settings.delivery_lease_seconds),
+                limit=min(self.settings.worker_batch_size, MAX_DELIVERY_BATCH),
             )
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(min(self.settings.worker_batch_size, MAX_DELIVERY_BATCH))
-            .with_for_update(skip_locked=True)
-        )
-        async with self.database.writer() as session, session.begin():
-            ids = list((await session.execute(ready)).scalars())
-            if ids:
-                await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id.in_(ids))
-                    .values(
-                        status="sending",
-                        claimed_by=self.name,
-                        lease_until=now + timedelta(seconds=self.settings.delivery_lease_seconds),
-                        attempts=Delivery.attempts + 1,
-                    )
-                )
-        return ids
 
     async def deliver_batch(self) -> int:
         """Claim a batch and send it, a bounded number at a time so that a batch of slow
@@ -264,15 +233,9 @@ class Worker:
 
     async def _deliver(self, delivery_id: int) -> None:
         async with self.database.reader() as session:
-            row = (
-                await session.execute(
-                    select(Delivery, Notification, User, Webhook)
-                    .join(Notification, Notification.id == Delivery.notification_id)
-                    .join(User, User.id == Notification.user_id)
-                    .outerjoin(Webhook, Webhook.id == Delivery.webhook_id)
-                    .where(Delivery.id == delivery_id, Delivery.claimed_by == self.name)
-                )
-            ).one_or_none()
+            row = await DeliveryRepository(UnitOfWork(session=session)).claimed(
+                delivery_id, self.name
+            )
         if row is None:
             return  # deleted meanwhile, or claimed by someone else after our lease ran out
         delivery, notification, user, webhook = row
@@ -284,7 +247,7 @@ class Worker:
             logger.exception("delivery %s failed unexpectedly", delivery_id)
             await self._settle_failure(delivery, DeliveryError(f"{type(error).__name__}: {error}"))
         else:
-            await self._settle(delivery, status="delivered", status_code=status_code)
+            await self._settle(delivery, status=DeliveryStatus.delivered, status_code=status_code)
 
     async def _send(
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
@@ -315,7 +278,10 @@ class Worker:
         attempts = delivery.attempts
         if error.permanent or attempts >= self.settings.delivery_max_attempts:
             await self._settle(
-                delivery, status="dead", error=str(error), status_code=error.status_code
+                delivery,
+                status=DeliveryStatus.dead,
+                error=str(error),
+                status_code=error.status_code,
             )
             return
         retry_at = self.clock() + timedelta(
@@ -323,7 +289,7 @@ class Worker:
         )
         await self._settle(
             delivery,
-            status="pending",
+            status=DeliveryStatus.pending,
             error=str(error),
             status_code=error.status_code,
             retry_at=retry_at,
@@ -333,31 +299,22 @@ class Worker:
         self,
         delivery: Delivery,
         *,
-        status: str,
+        status: DeliveryStatus,
         error: str | None = None,
         status_code: int | None = None,
         retry_at: datetime | None = None,
     ) -> None:
         """Write the outcome, if the claim is still ours (a lapsed lease may have moved on)."""
-        values: dict[str, Any] = {
-            "status": status,
-            "lease_until": None,
-            "last_error": error,
-            "last_status_code": status_code,
-        }
-        if status == "delivered":
-            values["delivered_at"] = self.clock()
-        if retry_at is not None:
-            values["next_attempt_at"] = retry_at
-        async with self.database.writer() as session, session.begin():
-            await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == delivery.id,
-                    Delivery.claimed_by == self.name,
-                    Delivery.status == "sending",
-                )
-                .values(**values)
+        delivered_at = self.clock() if status is DeliveryStatus.delivered else None
+        async with self.database.unit() as uow:
+            await DeliveryRepository(uow).settle(
+                delivery.id,
+                self.name,
+                status=status,
+                error=error,
+                status_code=status_code,
+                delivered_at=delivered_at,
+                retry_at=retry_at,
             )
 
     # --- the loop -----------------------------------------------------------------------------

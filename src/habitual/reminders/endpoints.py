@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from sqlalchemy.orm import InstrumentedAttribute
 
 from habitual.deps import HabitReader, HabitWriter, UoW
 from habitual.errors import problem_responses
-from habitual.kit.pagination import Page, PageParams, order_by_from, page_params, paginate
+from habitual.kit.pagination import Page, PageParams, page_params, sort_key
 from habitual.kit.types import MAX_ID
-from habitual.models import Reminder
-from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate
-from habitual.reminders.service import reminder_read, reminder_service
+from habitual.reminders.repository import SORT_COLUMNS
+from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate, reminder_read
+from habitual.reminders.service import reminder_service
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])
 
 ReminderID = Annotated[int, Path(ge=1, le=MAX_ID)]
-SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
-    "created_at": Reminder.created_at,
-    "next_fire_at": Reminder.next_fire_at,
-    "time": Reminder.local_time,
-}
 
 
 @router.get(
@@ -40,10 +34,8 @@ async def list_reminders(
     ] = None,
 ) -> Page[ReminderRead]:
     """Every reminder of yours, paginated."""
-    statement = reminder_service.search(user).order_by(
-        *order_by_from(sort, SORTABLE, default="created_at", tiebreak=Reminder.id)
-    )
-    return await paginate(uow.session, statement, paging, reminder_read)
+    column, descending = sort_key(sort, SORT_COLUMNS, default="created_at")
+    return await reminder_service.page(uow, user, column, descending, paging)
 
 
 @router.post(

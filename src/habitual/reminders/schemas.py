@@ -5,9 +5,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, field_validator
 
+from habitual.habits.rules import mask_to_days
 from habitual.kit.schemas import InputModel, OutputModel
 from habitual.kit.timezones import Weekday
-from habitual.models import Channel
+from habitual.models import Channel, Reminder
+
+WEEKDAYS = list(Weekday)
 
 
 def _two_digit_hour(value: str) -> str:
@@ -73,3 +76,19 @@ class ReminderRead(OutputModel):
     last_fired_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+def reminder_read(reminder: Reminder) -> ReminderRead:
+    return ReminderRead(
+        id=reminder.id,
+        habit_id=reminder.habit_id,
+        time=reminder.local_time,
+        days=[WEEKDAYS[day] for day in sorted(mask_to_days(reminder.days))],
+        message=reminder.message,
+        channels=reminder.channels,
+        active=reminder.active,
+        next_fire_at=reminder.next_fire_at,
+        last_fired_at=reminder.last_fired_at,
+        created_at=reminder.created_at,
+        updated_at=reminder.updated_at,
+    )

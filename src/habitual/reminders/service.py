@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import Select, select
-
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound
 from habitual.habits.repository import HabitRepository
 from habitual.habits.rules import days_to_mask, mask_to_days
 from habitual.kit.clock import utcnow
+from habitual.kit.pagination import Page, PageParams
 from habitual.kit.timezones import Weekday
 from habitual.models import Reminder, User
 from habitual.reminders.firing import next_fire_after
-from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate
-
-WEEKDAYS = list(Weekday)
+from habitual.reminders.repository import ReminderRepository
+from habitual.reminders.schemas import (
+    WEEKDAYS,
+    ReminderCreate,
+    ReminderRead,
+    ReminderUpdate,
+    reminder_read,
+)
 
 
 def schedule(reminder: Reminder, timezone: str) -> None:
@@ -32,25 +36,8 @@ def schedule(reminder: Reminder, timezone: str) -> None:
 
 async def reschedule_all(uow: UnitOfWork, user: User) -> None:
     """After the user's time zone changed: every reminder fires at the same wall time there."""
-    reminders = await uow.session.execute(select(Reminder).where(Reminder.user_id == user.id))
-    for reminder in reminders.scalars():
+    for reminder in await ReminderRepository(uow).for_owner(user.id):
         schedule(reminder, user.timezone)
-
-
-def reminder_read(reminder: Reminder) -> ReminderRead:
-    return ReminderRead(
-        id=reminder.id,
-        habit_id=reminder.habit_id,
-        time=reminder.local_time,
-        days=[WEEKDAYS[day] for day in sorted(mask_to_days(reminder.days))],
-        message=reminder.message,
-        channels=reminder.channels,
-        active=reminder.active,
-        next_fire_at=reminder.next_fire_at,
-        last_fired_at=reminder.last_fired_at,
-        created_at=reminder.created_at,
-        updated_at=reminder.updated_at,
-    )
 
 
 def _mask(days: list[Weekday]) -> int:
@@ -58,12 +45,14 @@ def _mask(days: list[Weekday]) -> int:
 
 
 class ReminderService:
-    def search(self, user: User) -> Select[Reminder]:
-        return select(Reminder).where(Reminder.user_id == user.id)
+    async def page(
+        self, uow: UnitOfWork, user: User, sort: str, descending: bool, paging: PageParams
+    ) -> Page[ReminderRead]:
+        """A page of the user's reminders, sorted by `sort` (a name of `SORT_COLUMNS`)."""
+        return await ReminderRepository(uow).page(user.id, sort, descending, paging, reminder_read)
 
     async def get(self, uow: UnitOfWork, user: User, reminder_id: int) -> Reminder:
-        statement = select(Reminder).where(Reminder.id == reminder_id, Reminder.user_id == user.id)
-        reminder = (await uow.session.execute(statement)).scalar_one_or_none()
+        reminder = await ReminderRepository(uow).get_for_owner(user.id, reminder_id)
         if reminder is None:
             raise NotFound("No such reminder.")
         return reminder
@@ -84,9 +73,7 @@ class ReminderService:
             active=body.active,
         )
         schedule(reminder, user.timezone)
-        uow.session.add(reminder)
-        await uow.session.flush()
-        return reminder
+        return await ReminderRepository(uow).add(reminder)
 
     async def update(
         self, uow: UnitOfWork, user: User, reminder_id: int, body: ReminderUpdate
@@ -111,7 +98,7 @@ class ReminderService:
         return reminder
 
     async def delete(self, uow: UnitOfWork, user: User, reminder_id: int) -> None:
-        await uow.session.delete(await self.get(uow, user, reminder_id))
+        await ReminderRepository(uow).delete(await self.get(uow, user, reminder_id))
 
 
 reminder_service = ReminderService()

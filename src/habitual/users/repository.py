@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy import delete, select
 
 from habitual.db import Repository
 from habitual.kit.clock import utcnow
 from habitual.kit.idempotency import RETENTION
-from habitual.kit.like import escape_like
-from habitual.models import IdempotencyKey, Profile, Role, User
+from habitual.models import IdempotencyKey, Profile, User
 
 
 class UserRepository(Repository):
@@ -57,26 +56,6 @@ class UserRepository(Repository):
 
     async def profile(self, user_id: int) -> Profile | None:
         return await self.session.get(Profile, user_id)
-
-    async def active_admins(self) -> int:
-        statement = select(func.count()).where(User.role == Role.admin, User.is_active.is_(True))
-        return (await self.session.execute(statement)).scalar_one()
-
-    def search(self, q: str | None, role: Role | None, is_active: bool | None) -> Select[User]:
-        conditions: list[ColumnElement[bool]] = []
-        if q:
-            pattern = f"%{escape_like(q.lower())}%"
-            conditions.append(
-                or_(
-                    User.username_key.like(pattern, escape="\\"),
-                    User.email_key.like(pattern, escape="\\"),
-                )
-            )
-        if role is not None:
-            conditions.append(User.role == role)
-        if is_active is not None:
-            conditions.append(User.is_active.is_(is_active))
-        return select(User).where(*conditions)
 
     async def purge_expired_idempotency_keys(self) -> int:
         """Delete Idempotency-Keys past their retention (the worker calls this now and then).

@@ -1,0 +1,90 @@
+"""Rules for the inbox, webhooks and their deliveries: each user sees only their own, and a
+webhook only ever points at a public address unless the server allows otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from habitual.db import UnitOfWork
+from habitual.errors import NotFound, Unprocessable
+from habitual.kit.clock import utcnow
+from habitual.kit.pagination import Page, PageParams
+from habitual.models import Notification, User, Webhook
+from habitual.notifications.repository import (
+    DeliveryRepository,
+    NotificationRepository,
+    WebhookRepository,
+)
+from habitual.notifications.schemas import DeliveryRead, NotificationRead, WebhookCreate
+from habitual.notifications.transports import DeliveryError, check_destination, new_webhook_secret
+
+
+class NotificationService:
+    async def inbox(
+        self, uow: UnitOfWork, user: User, unread_only: bool, paging: PageParams
+    ) -> Page[NotificationRead]:
+        return await NotificationRepository(uow).inbox(
+            user.id, unread_only=unread_only, paging=paging, item=NotificationRead.model_validate
+        )
+
+    async def mark_read(self, uow: UnitOfWork, user: User, notification_id: int) -> Notification:
+        """Mark one notification of the inbox read; one read before keeps its first time."""
+        notification = await NotificationRepository(uow).in_inbox(user.id, notification_id)
+        if notification is None:
+            raise NotFound("No such notification.")
+        notification.read_at = notification.read_at or utcnow()
+        await uow.session.flush()
+        return notification
+
+    async def mark_all_read(self, uow: UnitOfWork, user: User) -> int:
+        """Mark every unread notification of the inbox read; how many that was."""
+        return await NotificationRepository(uow).mark_all_read(user.id, utcnow())
+
+    async def webhooks(self, uow: UnitOfWork, user: User) -> Sequence[Webhook]:
+        return await WebhookRepository(uow).for_owner(user.id)
+
+    async def get_webhook(self, uow: UnitOfWork, user: User, webhook_id: int) -> Webhook:
+        webhook = await WebhookRepository(uow).get_for_owner(user.id, webhook_id)
+        if webhook is None:
+            raise NotFound("No such webhook.")
+        return webhook
+
+    async def add_webhook(
+        self, uow: UnitOfWork, user: User, body: WebhookCreate, allow_private: bool
+    ) -> Webhook:
+        """Subscribe a URL to events, with a new signing secret. A URL that resolves to a
+        private, loopback or link-local address is refused unless `allow_private`."""
+        url = str(body.url)
+        try:
+            await check_destination(url, allow_private)
+        except DeliveryError as error:
+            raise Unprocessable(str(error), field=("body", "url")) from None
+        webhook = Webhook(
+            user_id=user.id,
+            url=url,
+            events=[event.value for event in body.events],
+            secret=new_webhook_secret(),
+        )
+        return await WebhookRepository(uow).add(webhook)
+
+    async def delete_webhook(self, uow: UnitOfWork, user: User, webhook_id: int) -> None:
+        await WebhookRepository(uow).delete(await self.get_webhook(uow, user, webhook_id))
+
+    async def deliveries(
+        self, uow: UnitOfWork, user: User, webhook_id: int, paging: PageParams
+    ) -> Page[DeliveryRead]:
+        """A page of the deliveries to one of the user's webhooks."""
+        await self.get_webhook(uow, user, webhook_id)
+        return await DeliveryRepository(uow).for_webhook(
+            webhook_id, paging, DeliveryRead.model_validate
+        )
+
+    async def retry(self, uow: UnitOfWork, notification_id: int) -> int:
+        """Put the notification's dead deliveries back in the queue (for administrators, over
+        every user's notifications); how many there were."""
+        if not await NotificationRepository(uow).exists(notification_id):
+            raise NotFound("No such notification.")
+        return await DeliveryRepository(uow).requeue_dead(notification_id, utcnow())
+
+
+notification_service = NotificationService()
