@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from habitual.auth.jwt import AccessTokens
 from habitual.config import Settings
-from habitual.db import upgrade_to_head
+from habitual.db import UnitOfWork, upgrade_to_head
 from habitual.kit.rawsql import create_lane
 from habitual.models import AuthSession, Checkin, Habit, HabitRule, User
 from habitual.stats.service import stats_service
@@ -315,13 +315,23 @@ async def keep_stats_carries(
     this is its steady state; bench/README.md gives the cost of a first read too."""
     began = time.perf_counter()
     lane = create_lane(make_url(database_url), pool_size=8)
+
+    async def read_and_keep(reader: Reader, habit_id: int) -> None:
+        answer = await lane.read(
+            lambda connection: stats_service.habit_stats(
+                UnitOfWork(connection=connection), reader, habit_id, None, None
+            )
+        )
+        keep = answer.keep
+        if keep is not None:
+            await lane.write(
+                lambda connection: stats_service.keep_carry(UnitOfWork(connection=connection), keep)
+            )
+
     try:
         for index in range(0, len(reads), 8):
             await asyncio.gather(
-                *(
-                    stats_service.habit_stats(lane, reader, habit_id, None, None)
-                    for reader, habit_id in reads[index : index + 8]
-                )
+                *(read_and_keep(reader, habit_id) for reader, habit_id in reads[index : index + 8])
             )
     finally:
         await lane.close()
