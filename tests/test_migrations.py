@@ -99,8 +99,8 @@ async def migrate(engine: AsyncEngine, url: str, revision: str, *, down: bool = 
         await connection.commit()
 
 
-async def add_notifications(connection: AsyncConnection, count: int) -> None:
-    """An account (id 1) with notifications 1..count."""
+async def add_account(connection: AsyncConnection) -> None:
+    """Account 1, alice."""
     await connection.execute(
         users.insert().values(
             id=1,
@@ -118,6 +118,11 @@ async def add_notifications(connection: AsyncConnection, count: int) -> None:
             updated_at=CREATED_AT,
         )
     )
+
+
+async def add_notifications(connection: AsyncConnection, count: int) -> None:
+    """An account (id 1) with notifications 1..count."""
+    await add_account(connection)
     await connection.execute(
         notifications.insert(),
         [
@@ -219,3 +224,155 @@ async def test_a_new_delivery_is_pending_without_attempts_by_the_schemas_default
     async with engine.connect() as connection:
         rows = await connection.execute(sa.text("SELECT status, attempts FROM deliveries"))
         assert [tuple(row) for row in rows] == [("pending", 0)]
+
+
+# --- the rule's defaults in the database (2026_11_29) -------------------------------------------
+
+BEFORE_THE_RULE_DEFAULTS = "eee8660d20d0"
+RULE = {
+    "frequency": "weekly",
+    "times_per_period": 3,
+    "target_days": 127,
+    "every_n_days": 1,
+    "goal_value": 5.0,
+    "goal_type": "at_most",
+}
+habits = sa.table(
+    "habits",
+    *map(sa.column, ["id", "user_id", "name", "name_key", "kind", "start_date", "position"]),
+    *map(sa.column, RULE),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+habit_rules = sa.table(
+    "habit_rules",
+    *map(sa.column, ["id", "habit_id", "effective_from", *RULE]),
+    sa.column("created_at", UTCDateTime()),
+)
+checkins = sa.table(
+    "checkins",
+    *map(sa.column, ["id", "habit_id", "user_id", "local_date", "status", "value"]),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+
+
+def habit_row(habit_id: int, **columns: Any) -> dict[str, Any]:
+    return {
+        "id": habit_id,
+        "user_id": 1,
+        "name": f"Habit {habit_id}",
+        "name_key": f"habit {habit_id}",
+        "kind": "measurable",
+        "start_date": CREATED_AT.date(),
+        "created_at": CREATED_AT,
+        "updated_at": CREATED_AT,
+        **columns,
+    }
+
+
+async def add_a_ruled_habit(connection: AsyncConnection) -> None:
+    """Habit 1 of account 1, with every column given, a rule version and two check-ins."""
+    await add_account(connection)
+    await connection.execute(habits.insert().values(habit_row(1, position=4, **RULE)))
+    await connection.execute(
+        habit_rules.insert().values(
+            id=1, habit_id=1, effective_from=CREATED_AT.date(), created_at=CREATED_AT, **RULE
+        )
+    )
+    await connection.execute(
+        checkins.insert(),
+        [
+            {
+                "id": number,
+                "habit_id": 1,
+                "user_id": 1,
+                "local_date": CREATED_AT.date().replace(day=number),
+                "status": "done",
+                "value": 4.0,
+                "created_at": CREATED_AT,
+                "updated_at": CREATED_AT,
+            }
+            for number in (1, 2)
+        ],
+    )
+
+
+async def ruled_habit_rows(connection: AsyncConnection) -> list[tuple[object, ...]]:
+    rule = ", ".join(RULE)
+    found = [
+        *await connection.execute(sa.text(f"SELECT position, {rule} FROM habits")),  # noqa: S608
+        *await connection.execute(sa.text(f"SELECT {rule} FROM habit_rules")),  # noqa: S608
+        *await connection.execute(sa.text("SELECT habit_id, local_date FROM checkins")),
+    ]
+    return [tuple(row) for row in found]
+
+
+async def test_a_raw_insert_takes_the_rule_defaults_and_no_row_is_lost(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, BEFORE_THE_RULE_DEFAULTS)
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, "head")
+
+    async with engine.begin() as connection:
+        # SQLite copied both tables: the check-ins under them are all still there.
+        assert await ruled_habit_rows(connection) == before
+        await connection.execute(habits.insert().values(habit_row(2, kind="boolean")))
+        await connection.execute(
+            sa.text(
+                "INSERT INTO habit_rules (id, habit_id, effective_from, created_at) "
+                "VALUES (2, 2, :day, :now)"
+            ),
+            {"day": CREATED_AT.date(), "now": CREATED_AT},
+        )
+        rule = ", ".join(RULE)
+        defaults = (
+            "daily",
+            1,
+            127,
+            1,
+            None,
+            "at_least",
+        )
+        habit = await connection.execute(
+            sa.text(f"SELECT position, {rule} FROM habits WHERE id = 2")  # noqa: S608
+        )
+        assert tuple(habit.one()) == (0, *defaults)
+        version = await connection.execute(
+            sa.text(f"SELECT {rule} FROM habit_rules WHERE id = 2")  # noqa: S608
+        )
+        assert tuple(version.one()) == defaults
+    # The copies keep their checks, habits now the one on target_days too, and foreign keys
+    # are enforced again once the migration is done.
+    for statement in (
+        habits.insert().values(habit_row(3, target_days=0)),
+        habits.insert().values(habit_row(3, frequency="yearly")),
+        habit_rules.insert().values(
+            id=3, habit_id=1, effective_from=CREATED_AT.date(), created_at=CREATED_AT, target_days=0
+        ),
+        habit_rules.insert().values(
+            id=3, habit_id=99, effective_from=CREATED_AT.date(), created_at=CREATED_AT
+        ),
+    ):
+        with pytest.raises(sa.exc.IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(statement)
+
+
+async def test_going_back_drops_the_rule_defaults_and_keeps_the_rows(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, "head")
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, BEFORE_THE_RULE_DEFAULTS, down=True)
+
+    async with engine.begin() as connection:
+        assert await ruled_habit_rows(connection) == before
+    with pytest.raises(sa.exc.IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(habits.insert().values(habit_row(2, kind="boolean")))

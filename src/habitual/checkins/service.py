@@ -9,8 +9,8 @@ from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
-from habitual.habits.repository import HabitRepository, HabitRow, RuleRow
-from habitual.habits.rules import Kind, rules_of
+from habitual.habits.repository import HabitRepository, HabitRow
+from habitual.habits.rules import Kind
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
 from habitual.notifications.events import after_checkin
@@ -70,7 +70,7 @@ class CheckinService:
 
     async def _owned(
         self, uow: UnitOfWork, caller: Person, habit_id: int
-    ) -> tuple[HabitRow, list[RuleRow]]:
+    ) -> tuple[HabitRow, list[Rule]]:
         found = await HabitRepository(uow).owned(caller.id, habit_id)
         if found is None:
             raise NotFound("No such habit.")
@@ -83,7 +83,7 @@ class CheckinService:
 
         A write that leaves the day met as it was earns nothing new, so it reads no history.
         """
-        habit, versions = await self._owned(uow, caller, habit_id)
+        habit, rules = await self._owned(uow, caller, habit_id)
         today = self.check_date(caller, habit, day)
         self.check_value(habit, body)
         checkin, created, previous = await CheckinRepository(uow).put(
@@ -96,7 +96,6 @@ class CheckinService:
             now=utcnow(),
             today=today,
         )
-        rules = rules_of(habit, versions)
         rule = rule_on(rules, day)
         read = checkin_read(checkin, rule)
         was_met = previous is not None and day_met(rule, Status(previous[0]), previous[1])
@@ -117,12 +116,11 @@ class CheckinService:
         first: date | None,
         last: date | None,
     ) -> list[CheckinRead]:
-        habit, versions = await self._owned(uow, caller, habit_id)
+        habit, rules = await self._owned(uow, caller, habit_id)
         first = first or habit.start_date
         last = last or local_today(caller)
         if first > last:
             raise Unprocessable("from must not be after to.", field=("query", "from"))
-        rules = rules_of(habit, versions)
         checkins = await CheckinRepository(uow).between(habit.id, first, last)
         return [checkin_read(checkin, rule_on(rules, checkin.local_date)) for checkin in checkins]
 
@@ -130,7 +128,7 @@ class CheckinService:
         self, uow: UnitOfWork, caller: Person, habit_id: int, body: EntryCreate
     ) -> CheckinRead:
         """Add to the total of the local day `recorded_at` falls on (steps from a wearable)."""
-        habit, versions = await self._owned(uow, caller, habit_id)
+        habit, rules = await self._owned(uow, caller, habit_id)
         if Kind(habit.kind) is not Kind.measurable:
             raise Unprocessable(
                 "Entries add to a measurable habit's total; this one is yes/no. "
@@ -151,7 +149,6 @@ class CheckinService:
         checkin = await CheckinRepository(uow).add_to_total(
             caller.id, habit.id, day, amount=body.value, note=body.note, now=now, today=today
         )
-        rules = rules_of(habit, versions)
         read = checkin_read(checkin, rule_on(rules, day))
         await after_checkin(await uow.connection(), caller, habit, rules, day, today, met=read.met)
         return read

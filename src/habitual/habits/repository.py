@@ -11,9 +11,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, update
 
 from habitual.db import Repository
+from habitual.habitmath.schedule import Rule
+from habitual.habits.rules import rule_from_values
 from habitual.kit.like import escape_like
 from habitual.kit.rawsql import Row
 from habitual.models import Habit, HabitRule
+from habitual.models.habit_rule import RULE_COLUMNS
 
 
 class HabitRepository(Repository):
@@ -74,7 +77,9 @@ class HabitRepository(Repository):
         )
         return (await self.session.execute(statement)).scalars().all()
 
-    async def put_rule(self, habit_id: int, effective_from: date, columns: dict[str, Any]) -> None:
+    async def put_rule(
+        self, habit_id: int, effective_from: date, columns: dict[str, object]
+    ) -> None:
         """Make `columns` the rule from `effective_from` on, replacing any set that day or later.
 
         No row is added when the rule before is the same (a change undone the day it was made).
@@ -99,7 +104,8 @@ class HabitRepository(Repository):
 
     # --- on the driver, for the hot paths ---
 
-    async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[RuleRow]] | None:
+    async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[Rule]] | None:
+        """The user's habit with its rules (`_with_rules`), or None."""
         rows = await (await self.connection()).fetch(
             HABITS_WITH_RULES + "WHERE h.id = $1 AND h.user_id = $2 ORDER BY r.effective_from",
             habit_id,
@@ -108,8 +114,8 @@ class HabitRepository(Repository):
         habits = _with_rules(rows)
         return habits[0] if habits else None
 
-    async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[RuleRow]]]:
-        """The user's habits running on `day`, in their order."""
+    async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[Rule]]]:
+        """The user's habits running on `day`, in their order, with their rules."""
         rows = await (await self.connection()).fetch(
             HABITS_WITH_RULES + "WHERE h.user_id = $1 AND h.archived_at IS NULL "
             "AND h.start_date <= $2 AND (h.end_date IS NULL OR h.end_date >= $2) "
@@ -140,7 +146,7 @@ class HabitRepository(Repository):
             offset,
         )
         if rows:
-            return [ListedHabit(*row[:-1]) for row in rows], int(rows[0][-1])
+            return [_listed(row) for row in rows], int(rows[0][-1])
         if offset == 0:
             return [], 0
         # Past the last page: the window had no row to count on.
@@ -170,7 +176,7 @@ class HabitRepository(Repository):
 
 
 class HabitRow(NamedTuple):
-    """A habit as the hot paths read it (kit/rawsql.py): what they show and judge."""
+    """A habit as the hot paths read it (kit/rawsql.py): what they show; its rules come beside."""
 
     id: int
     name: str
@@ -180,57 +186,46 @@ class HabitRow(NamedTuple):
     icon: str | None
     start_date: date
     end_date: date | None
-    frequency: str
-    times_per_period: int
-    target_days: int
-    every_n_days: int
-    goal_value: float | None
-    goal_type: str
 
 
-class RuleRow(NamedTuple):
-    effective_from: date
-    frequency: str
-    times_per_period: int
-    target_days: int
-    every_n_days: int
-    goal_value: float | None
-    goal_type: str
-
-
+_SELECTED = [
+    *(f"h.{column}" for column in (*HabitRow._fields, *RULE_COLUMNS)),
+    "r.effective_from",
+    *(f"r.{column}" for column in RULE_COLUMNS),
+]
 HABITS_WITH_RULES = (
-    "SELECT h.id, h.name, h.kind, h.unit, h.color, h.icon, h.start_date, h.end_date, "
-    "h.frequency, h.times_per_period, h.target_days, h.every_n_days, h.goal_value, h.goal_type, "
-    "r.effective_from, r.frequency, r.times_per_period, r.target_days, r.every_n_days, "
-    "r.goal_value, r.goal_type "
+    f"SELECT {', '.join(_SELECTED)} "  # noqa: S608 - the models' names
     "FROM habits h LEFT JOIN habit_rules r ON r.habit_id = h.id "
 )
+# Where a row of HABITS_WITH_RULES holds the habit's rule columns, and where the version's.
+_HABIT_RULE = len(HabitRow._fields)
+_VERSION = _HABIT_RULE + len(RULE_COLUMNS)
 
 
-def _with_rules(rows: Sequence[Row]) -> list[tuple[HabitRow, list[RuleRow]]]:
-    """Rows of habit x rule version (ordered by habit) -> each habit with its versions."""
-    habits: list[tuple[HabitRow, list[RuleRow]]] = []
+def _with_rules(rows: Sequence[Row]) -> list[tuple[HabitRow, list[Rule]]]:
+    """Rows of habit x rule version (ordered by habit) -> each habit with its rules, oldest
+    first: its stored versions, or its own columns from its start when it has none."""
+    habits: list[tuple[HabitRow, list[Rule]]] = []
     for row in rows:
         if not habits or habits[-1][0].id != row[0]:
-            habits.append((HabitRow(*row[:14]), []))
-        if row[14] is not None:
-            habits[-1][1].append(RuleRow(*row[14:]))
+            habit = HabitRow(*row[:_HABIT_RULE])
+            if row[_VERSION] is None:
+                own = rule_from_values(habit.start_date, *row[_HABIT_RULE:_VERSION])
+                habits.append((habit, [own]))
+                continue
+            habits.append((habit, []))
+        habits[-1][1].append(rule_from_values(*row[_VERSION:]))
     return habits
 
 
 class ListedHabit(NamedTuple):
-    """A habit as `GET /habits` shows it (kit/rawsql.py): every column of `HabitRead`."""
+    """A habit as `GET /habits` shows it (kit/rawsql.py): every column of `HabitRead`, its rule
+    columns as the `Rule` they make."""
 
     id: int
     name: str
     description: str | None
     kind: str
-    frequency: str
-    times_per_period: int
-    target_days: int
-    every_n_days: int
-    goal_value: float | None
-    goal_type: str
     unit: str | None
     start_date: date
     end_date: date | None
@@ -240,9 +235,22 @@ class ListedHabit(NamedTuple):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    rule: Rule
 
 
-LISTED_COLUMNS = ", ".join(ListedHabit._fields)
+# The columns of a ListedHabit, then the rule's; where they end, and where the start date is.
+_LISTED = ListedHabit._fields[:-1]
+LISTED_COLUMNS = ", ".join([*_LISTED, *RULE_COLUMNS])
+_LISTED_RULE, _LISTED_END = len(_LISTED), len(_LISTED) + len(RULE_COLUMNS)
+_LISTED_START = _LISTED.index("start_date")
+
+
+def _listed(row: Row) -> ListedHabit:
+    """A row that begins with LISTED_COLUMNS as a ListedHabit."""
+    rule = rule_from_values(row[_LISTED_START], *row[_LISTED_RULE:_LISTED_END])
+    return ListedHabit._make((*row[:_LISTED_RULE], rule))
+
+
 # What `?sort=` may name, and the column it sorts by (names sort case-insensitively).
 SORT_COLUMNS = {
     "name": "name_key",

@@ -5,20 +5,20 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from habitual.habitmath.schedule import Frequency, GoalType
+from habitual.habitmath.schedule import Frequency, GoalType, Rule
 from habitual.habits.repository import ListedHabit
 from habitual.habits.rules import (
     KINDS,
-    MAX_TIMES,
     Definition,
     DefinitionError,
     Kind,
-    RuleColumns,
-    mask_to_days,
+    applicable_fields,
+    as_rule,
 )
 from habitual.kit.schemas import HabitDate, InputModel, OutputModel
 from habitual.kit.timezones import Weekday
 from habitual.models import Habit, HabitRule
+from habitual.models.habit_rule import RULE_COLUMNS
 
 WEEKDAYS = list(Weekday)
 
@@ -92,16 +92,9 @@ class HabitWrite(InputModel):
 
     def definition(self) -> Definition:
         """The schedule and goal as given; the service checks that they are coherent."""
-        return Definition(
-            frequency=self.frequency,
-            kind=self.kind,
-            times_per_period=self.times_per_period,
-            target_days=weekday_numbers(self.target_days),
-            every_n_days=self.every_n_days,
-            goal_value=self.goal_value,
-            goal_type=self.goal_type,
-            unit=self.unit,
-        )
+        rule = {column: getattr(self, column) for column in RULE_COLUMNS}
+        rule["target_days"] = weekday_numbers(self.target_days)
+        return Definition(kind=self.kind, rule=rule, unit=self.unit)
 
 
 class HabitPatch(InputModel):
@@ -137,6 +130,14 @@ class HabitPatch(InputModel):
     icon: Icon | None = None
     position: Position | None = None
     archived: bool | None = None
+
+    def rule_given(self) -> dict[str, Any]:
+        """The rule's fields given, in the form `Rule` holds them (None: back to the default)."""
+        given = self.model_fields_set
+        rule = {column: getattr(self, column) for column in RULE_COLUMNS if column in given}
+        if "target_days" in rule:
+            rule["target_days"] = weekday_numbers(self.target_days)
+        return rule
 
 
 class HabitRead(OutputModel):
@@ -174,24 +175,17 @@ class RuleRead(OutputModel):
     goal_type: GoalType | None
 
 
-def _schedule_fields(row: RuleColumns, kind: Kind) -> dict[str, Any]:
-    """The schedule and goal fields of a row, null where they do not apply."""
-    frequency = Frequency(row.frequency)
-    measurable = kind is Kind.measurable
-    return {
-        "frequency": frequency,
-        "times_per_period": row.times_per_period if frequency in MAX_TIMES else None,
-        "target_days": [WEEKDAYS[day] for day in sorted(mask_to_days(row.target_days))]
-        if frequency is Frequency.daily
-        else None,
-        "every_n_days": row.every_n_days if frequency is Frequency.every_n_days else None,
-        "goal_value": row.goal_value if measurable else None,
-        "goal_type": GoalType(row.goal_type) if measurable else None,
-    }
+def _schedule_fields(rule: Rule, kind: Kind) -> dict[str, Any]:
+    """The schedule and goal fields of a rule, null where they do not apply."""
+    fields = applicable_fields(rule, kind)
+    if fields["target_days"] is not None:
+        fields["target_days"] = [WEEKDAYS[day] for day in sorted(rule.target_days)]
+    return fields
 
 
 def habit_read(habit: Habit | ListedHabit) -> HabitRead:
     kind = KINDS[habit.kind]
+    rule = habit.rule if isinstance(habit, ListedHabit) else as_rule(habit, habit.start_date)
     return HabitRead(
         id=habit.id,
         name=habit.name,
@@ -207,9 +201,10 @@ def habit_read(habit: Habit | ListedHabit) -> HabitRead:
         archived_at=habit.archived_at,
         created_at=habit.created_at,
         updated_at=habit.updated_at,
-        **_schedule_fields(habit, kind),
+        **_schedule_fields(rule, kind),
     )
 
 
-def rule_read(rule: HabitRule, kind: Kind) -> RuleRead:
-    return RuleRead(effective_from=rule.effective_from, **_schedule_fields(rule, kind))
+def rule_read(version: HabitRule, kind: Kind) -> RuleRead:
+    rule = as_rule(version, version.effective_from)
+    return RuleRead(effective_from=version.effective_from, **_schedule_fields(rule, kind))

@@ -10,29 +10,23 @@ from sqlalchemy.exc import IntegrityError
 
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
-from habitual.habitmath.schedule import Frequency, GoalType
 from habitual.habits.repository import HabitFilter, HabitRepository, ListedHabit
 from habitual.habits.rules import (
+    FREQUENCY_FIELDS,
+    KINDS,
     Definition,
     DefinitionError,
     Kind,
+    applicable_fields,
+    as_rule,
     check_definition,
-    mask_to_days,
     rule_columns,
 )
-from habitual.habits.schemas import HabitPatch, HabitWrite, weekday_numbers
+from habitual.habits.schemas import HabitPatch, HabitWrite
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.timezones import Person, local_today
 from habitual.models import Habit, HabitRule, User
-
-# Which fields belong to which frequency: switching frequency drops the others' values.
-FREQUENCY_FIELDS = {
-    Frequency.daily: {"target_days"},
-    Frequency.weekly: {"times_per_period"},
-    Frequency.monthly: {"times_per_period"},
-    Frequency.every_n_days: {"every_n_days"},
-}
 
 
 def _checked(make_definition: Callable[[], Definition]) -> Definition:
@@ -46,19 +40,12 @@ def _checked(make_definition: Callable[[], Definition]) -> Definition:
 
 
 def current_definition(habit: Habit) -> Definition:
-    frequency, kind = Frequency(habit.frequency), Kind(habit.kind)
-    measurable = kind is Kind.measurable
+    """The habit's rule as a client would give it: only the fields that apply."""
+    kind = KINDS[habit.kind]
     return Definition(
-        frequency=frequency,
         kind=kind,
-        times_per_period=habit.times_per_period
-        if frequency in (Frequency.weekly, Frequency.monthly)
-        else None,
-        target_days=mask_to_days(habit.target_days) if frequency is Frequency.daily else None,
-        every_n_days=habit.every_n_days if frequency is Frequency.every_n_days else None,
-        goal_value=habit.goal_value if measurable else None,
-        goal_type=GoalType(habit.goal_type) if measurable else None,
-        unit=habit.unit if measurable else None,
+        rule=applicable_fields(as_rule(habit, habit.start_date), kind),
+        unit=habit.unit if kind is Kind.measurable else None,
     )
 
 
@@ -131,36 +118,26 @@ class HabitService:
         """PATCH: only the fields given; the schedule is re-checked as a whole."""
         habit = await self.get(uow, user, habit_id)
         given = body.model_dump(exclude_unset=True)
-        definition = _checked(lambda: self._merged_definition(habit, given))
+        definition = _checked(lambda: self._merged_definition(habit, body))
         return await self._apply(uow, user, habit, given, definition)
 
-    def _merged_definition(self, habit: Habit, given: dict[str, Any]) -> Definition:
+    def _merged_definition(self, habit: Habit, body: HabitPatch) -> Definition:
+        """The habit's rule with the fields given over it; leaving a frequency drops its
+        fields."""
         current = current_definition(habit)
-        if "kind" in given and given["kind"] != current.kind:
+        if body.kind is not None and body.kind != current.kind:
             raise DefinitionError(
                 "kind", "a habit's kind cannot change; create a new habit for the other kind"
             )
-        values: dict[str, Any] = {
-            "frequency": current.frequency,
-            "kind": current.kind,
-            "times_per_period": current.times_per_period,
-            "target_days": current.target_days,
-            "every_n_days": current.every_n_days,
-            "goal_value": current.goal_value,
-            "goal_type": current.goal_type,
-            "unit": current.unit,
-        }
-        frequency = given.get("frequency") or current.frequency
+        rule = dict(current.rule)
+        frequency = body.frequency or current.frequency
         if frequency != current.frequency:
             for field in FREQUENCY_FIELDS[current.frequency]:
-                values[field] = None
-        values["frequency"] = frequency
-        for field in ("times_per_period", "every_n_days", "goal_value", "goal_type", "unit"):
-            if field in given:
-                values[field] = given[field]
-        if "target_days" in given:
-            values["target_days"] = weekday_numbers(given["target_days"])
-        return Definition(**values)
+                rule[field] = None
+        rule.update(body.rule_given())
+        rule["frequency"] = frequency
+        unit = body.unit if "unit" in body.model_fields_set else current.unit
+        return Definition(kind=current.kind, rule=rule, unit=unit)
 
     async def _apply(
         self,

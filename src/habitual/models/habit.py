@@ -7,23 +7,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.types import BigID, UTCDateTime
 from habitual.models.base import Base, Timestamped
+from habitual.models.habit_rule import RuleColumns
 
 
-class Habit(Timestamped, Base):
+class Habit(RuleColumns, Timestamped, Base):
     """What a user wants to do, with its current schedule and goal.
 
-    The schedule and goal columns repeat the newest `habit_rules` row, which keeps every version
-    with the date it took effect; lists, filters and "today" read them here without a join.
+    Its rule columns (`RuleColumns`) repeat the newest `habit_rules` row, which keeps every
+    version with the date it took effect; lists, filters and "today" read them here without a
+    join.
     """
 
     __tablename__ = "habits"
     __table_args__ = (
         CheckConstraint("kind IN ('boolean', 'measurable')", name="kind"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
-        CheckConstraint(
-            "frequency IN ('daily', 'weekly', 'monthly', 'every_n_days')", name="frequency"
-        ),
-        CheckConstraint("goal_type IN ('at_least', 'at_most')", name="goal_type"),
         # Names are unique among a user's active habits, regardless of case.
         Index(
             "uq_habits_active_name",
@@ -42,18 +40,12 @@ class Habit(Timestamped, Base):
     name_key: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
-    frequency: Mapped[str] = mapped_column(String(16))
-    times_per_period: Mapped[int] = mapped_column(default=1)
-    target_days: Mapped[int] = mapped_column(default=127)  # bit n set: weekday n (0 = Monday)
-    every_n_days: Mapped[int] = mapped_column(default=1)
-    goal_value: Mapped[float | None]
-    goal_type: Mapped[str] = mapped_column(String(16), default="at_least")
     unit: Mapped[str | None] = mapped_column(String(32))
     start_date: Mapped[date]
     end_date: Mapped[date | None]
     color: Mapped[str | None] = mapped_column(String(7))
     icon: Mapped[str | None] = mapped_column(String(64))
-    position: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every change to check-ins that a stats carry may hold (habit_stats_carries).
     history_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -14,11 +14,19 @@ from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.carry import Carry, carry_until, fold, stats_from
 from habitual.habitmath.periods import DayRecord, HabitHistory, judge
-from habitual.habitmath.schedule import STATUSES, Frequency, Status, day_met, day_progress, rule_on
+from habitual.habitmath.schedule import (
+    STATUSES,
+    Frequency,
+    Rule,
+    Status,
+    day_met,
+    day_progress,
+    rule_on,
+)
 from habitual.habitmath.stats import STREAK_UNITS, Bucket, HabitStats, habit_stats
 from habitual.habitmath.streaks import Streak, current_streak, longest_streak
-from habitual.habits.repository import HabitRepository, HabitRow, RuleRow
-from habitual.habits.rules import Kind, rules_of
+from habitual.habits.repository import HabitRepository, HabitRow
+from habitual.habits.rules import Kind
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import INTEGRITY_ERRORS, Row
 from habitual.kit.timezones import Person, Weekday, local_today
@@ -65,21 +73,10 @@ def streak_read(streak: Streak) -> StreakRead:
     return StreakRead(length=streak.length, start=streak.start, end=streak.end)
 
 
-def basis_of(week_start: int, habit: HabitRow, versions: list[RuleRow]) -> str:
+def basis_of(week_start: int, habit: HabitRow, rules: list[Rule]) -> str:
     """A digest of all that judges a habit's days, but its check-ins: a stats carry made under
-    another basis is not used."""
-    judged_by = (
-        week_start,
-        habit.start_date,
-        habit.end_date,
-        habit.frequency,  # the current rule, which stands in for versions when there are none
-        habit.times_per_period,
-        habit.target_days,
-        habit.every_n_days,
-        habit.goal_value,
-        habit.goal_type,
-        versions,
-    )
+    another basis is not used. The rules' repr holds every field of each."""
+    judged_by = (week_start, habit.start_date, habit.end_date, rules)
     return hashlib.blake2b(repr(judged_by).encode(), digest_size=16).hexdigest()
 
 
@@ -97,11 +94,11 @@ def buckets_read(buckets: list[Bucket]) -> list[dict[str, object]]:
 
 
 def habit_history(
-    habit: HabitRow, versions: list[RuleRow], days: list[Row], week_start: int
+    habit: HabitRow, rules: list[Rule], days: list[Row], week_start: int
 ) -> HabitHistory:
     """A habit as the math sees it, with the check-ins read (local_date, status, value)."""
     return HabitHistory(
-        rules=rules_of(habit, versions),
+        rules=rules,
         start_date=habit.start_date,
         end_date=habit.end_date,
         checkins={day: DayRecord(STATUSES[status], value) for day, status, value in days},
@@ -159,9 +156,9 @@ class StatsService:
         found = await HabitRepository(uow).owned(caller.id, habit_id)
         if found is None:
             raise NotFound("No such habit.")
-        habit, versions = found
+        habit, rules = found
         days = await CheckinRepository(uow).days_of(habit.id)
-        return habit, habit_history(habit, versions, days, caller.week_start)
+        return habit, habit_history(habit, rules, days, caller.week_start)
 
     async def habit_stats(
         self,
@@ -191,9 +188,9 @@ class StatsService:
         found = await HabitRepository(uow).owned(caller.id, habit_id)
         if found is None:
             raise NotFound("No such habit.")
-        habit, versions = found
+        habit, rules = found
         stored = await StatsRepository(uow).carry(habit.id)
-        basis = basis_of(caller.week_start, habit, versions)
+        basis = basis_of(caller.week_start, habit, rules)
         carry = None
         if (
             stored.state is not None
@@ -205,7 +202,7 @@ class StatsService:
                 carry = None
         since = carry.until if carry is not None else None
         days = await CheckinRepository(uow).days_of(habit.id, since)
-        history = habit_history(habit, versions, days, caller.week_start)
+        history = habit_history(habit, rules, days, caller.week_start)
         until = carry_until(history, today)
         keep = None
         if until is not None and (carry is None or until - carry.until >= CARRY_REFRESH):

@@ -16,7 +16,7 @@ from habitual.habitmath.schedule import (
     rule_on,
 )
 from habitual.habits.repository import HabitRepository, HabitRow
-from habitual.habits.rules import KINDS, Kind, rules_of
+from habitual.habits.rules import KINDS, Kind
 from habitual.kit.timezones import Person, Weekday, local_today
 from habitual.today.schemas import PeriodProgress, Today, TodayHabit
 
@@ -27,8 +27,7 @@ class TodayService:
     async def today(self, uow: UnitOfWork, caller: Person, timezone: str | None) -> Today:
         today = local_today(caller, timezone)
         week_start = caller.week_start
-        rows = await HabitRepository(uow).active_on(caller.id, today)
-        habits = [(habit, rules_of(habit, versions)) for habit, versions in rows]
+        habits = await HabitRepository(uow).active_on(caller.id, today)
         # The rule in force today sets the period; the habit's columns hold the newest
         # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
         periods_from = {
