@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
 from habitual.models import Habit, HabitRule, Notification, Reminder, User
-from habitual.notifications.worker import Worker
+from habitual.jobs.worker import Worker
 
 USERS, HABITS_PER_USER = 1000, 10
 

@@ -19,10 +19,10 @@ from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
+from habitual.jobs.runner import embedded_worker
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
-from habitual.notifications.runner import embedded_worker
 from habitual.reminders.endpoints import router as reminders_router
 from habitual.runtime import Runtime
 from habitual.stats.endpoints import router as stats_router

@@ -21,8 +21,8 @@ from habitual.auth.passwords import Passwords
 from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
 from habitual.errors import HabitualError
+from habitual.jobs.runner import run_worker
 from habitual.models import Role
-from habitual.notifications.runner import run_worker
 from habitual.users.service import user_service
 
 

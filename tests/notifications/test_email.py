@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from habitual.jobs.worker import Worker
 from habitual.models import Channel, Reminder
-from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
 from tests.factories import API, create_habit
 from tests.notifications.conftest import (

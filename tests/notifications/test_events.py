@@ -12,8 +12,8 @@ from habitual.checkins.schemas import CheckinWrite
 from habitual.checkins.service import checkin_service
 from habitual.db import UnitOfWork
 from habitual.habitmath.schedule import Status
+from habitual.jobs.worker import Worker
 from habitual.models import Delivery, Notification, User
-from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
 from tests.factories import API, create_habit
 from tests.notifications.conftest import Clock

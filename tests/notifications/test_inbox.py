@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from habitual.jobs.worker import Worker
 from habitual.models import Channel, Notification, Reminder
-from habitual.notifications.worker import Worker
 from tests.factories import API, create_habit
 from tests.notifications.conftest import Clock, deliveries_of, notify_user
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from habitual.jobs.worker import Worker
 from habitual.models import Notification
-from habitual.notifications.worker import Worker
 from habitual.runtime import Runtime
 from tests.factories import API, create_habit
 

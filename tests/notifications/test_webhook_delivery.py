@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
+from habitual.jobs.worker import Worker, backoff_seconds
 from habitual.models import Channel, Delivery, Event
-from habitual.notifications.worker import Worker, backoff_seconds
 from habitual.runtime import Runtime
 from tests.factories import API
 from tests.notifications.conftest import (

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from habitual.auth.passwords import Passwords
 from habitual.db import Database, create_database
+from habitual.jobs.worker import Worker
 from habitual.models import Channel, Delivery, Event
 from habitual.notifications.outbox import Notice, notify_many
-from habitual.notifications.worker import Worker
 from habitual.users.service import user_service
 from tests.conftest import make_settings
 from tests.factories import PASSWORD

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
+from habitual.jobs.worker import Worker
 from habitual.models import Notification, Reminder, User
-from habitual.notifications.worker import Worker
 from tests.factories import API, create_habit
 
 REMINDERS = f"{API}/reminders"

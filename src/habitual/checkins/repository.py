@@ -77,6 +77,27 @@ class CheckinRepository(Repository):
                 days[habit_id][local_date] = DayRecord(STATUSES[status], value)
         return days
 
+    async def of_habits_between(
+        self, spans: dict[int, tuple[date, date]]
+    ) -> dict[int, dict[date, DayRecord]]:
+        """Each habit's check-ins from the first to the last date given for it: one statement."""
+        if not spans:
+            return {}
+        ids = ", ".join(f"${number}" for number in range(3, 3 + len(spans)))
+        rows = await (await self.connection()).fetch(
+            "SELECT habit_id, local_date, status, value FROM checkins "  # noqa: S608 - placeholders
+            f"WHERE local_date >= $1 AND local_date <= $2 AND habit_id IN ({ids})",
+            min(first for first, _ in spans.values()),
+            max(last for _, last in spans.values()),
+            *spans,
+        )
+        days: dict[int, dict[date, DayRecord]] = defaultdict(dict)
+        for habit_id, local_date, status, value in rows:
+            first, last = spans[habit_id]
+            if first <= local_date <= last:
+                days[habit_id][local_date] = DayRecord(STATUSES[status], value)
+        return days
+
     async def put(
         self,
         user_id: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from habitual.checkins.events import after_checkin
 from habitual.checkins.repository import CheckinRepository, CheckinRow
 from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.db import UnitOfWork
@@ -13,7 +14,6 @@ from habitual.habits.repository import HabitRepository, HabitRow
 from habitual.habits.rules import Kind
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
-from habitual.notifications.events import after_checkin
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -100,7 +100,7 @@ class CheckinService:
         read = checkin_read(checkin, rule)
         was_met = previous is not None and day_met(rule, Status(previous[0]), previous[1])
         if read.met and not was_met:
-            await after_checkin(await uow.connection(), caller, habit, rules, day, today, met=True)
+            await after_checkin(uow, caller, habit, rules, day, today, met=True)
         return read, created
 
     async def delete(self, uow: UnitOfWork, caller: Person, habit_id: int, day: date) -> None:
@@ -150,7 +150,7 @@ class CheckinService:
             caller.id, habit.id, day, amount=body.value, note=body.note, now=now, today=today
         )
         read = checkin_read(checkin, rule_on(rules, day))
-        await after_checkin(await uow.connection(), caller, habit, rules, day, today, met=read.met)
+        await after_checkin(uow, caller, habit, rules, day, today, met=read.met)
         return read
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,6 +77,17 @@ class HabitRepository(Repository):
             .order_by(HabitRule.effective_from)
         )
         return (await self.session.execute(statement)).scalars().all()
+
+    async def rule_versions(self, habit_ids: list[int]) -> dict[int, list[HabitRule]]:
+        """The rule versions of each of these habits, oldest first: one statement."""
+        versions: dict[int, list[HabitRule]] = defaultdict(list)
+        for version in await self.session.scalars(
+            select(HabitRule)
+            .where(HabitRule.habit_id.in_(habit_ids))
+            .order_by(HabitRule.habit_id, HabitRule.effective_from)
+        ):
+            versions[version.habit_id].append(version)
+        return versions
 
     async def put_rule(
         self, habit_id: int, effective_from: date, columns: dict[str, object]

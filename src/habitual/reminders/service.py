@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
 
+from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound
+from habitual.habitmath.periods import HabitHistory, period_standing
+from habitual.habitmath.schedule import Rule, period_bounds, rule_on
 from habitual.habits.repository import HabitRepository
-from habitual.habits.rules import days_to_mask, mask_to_days
+from habitual.habits.rules import days_to_mask, mask_to_days, rules_of
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams
-from habitual.kit.timezones import Weekday
-from habitual.models import Reminder, User
+from habitual.kit.timezones import Weekday, local_date
+from habitual.models import Habit, Reminder, User
 from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
 from habitual.reminders.schemas import (
@@ -42,6 +45,44 @@ async def reschedule_all(uow: UnitOfWork, user: User) -> None:
 
 def _mask(days: list[Weekday]) -> int:
     return days_to_mask(frozenset(WEEKDAYS.index(day) for day in days))
+
+
+async def habits_to_remind(
+    uow: UnitOfWork, habits: list[tuple[Habit, User]], now: datetime
+) -> set[int]:
+    """Which habits still ask for something on their user's local day: the user active, the
+    habit not archived, started and not ended, due that day by the rule in force on it (a target
+    weekday, an every-n-days day, a week or month whose target is still open), and not yet met.
+    Two queries for the whole batch: the rule versions, and the periods' check-ins."""
+    live = {
+        habit.id: (habit, user)
+        for habit, user in habits
+        if user.is_active and habit.archived_at is None
+    }
+    if not live:
+        return set()
+    versions = await HabitRepository(uow).rule_versions(list(live))
+    days: dict[int, tuple[date, date]] = {}  # the period's first day and the local day
+    rules: dict[int, list[Rule]] = {}
+    for habit_id, (habit, user) in live.items():
+        rules[habit_id] = rules_of(habit, versions[habit_id])
+        today = local_date(now, user.timezone, user.day_start)
+        rule = rule_on(rules[habit_id], today)
+        days[habit_id] = (period_bounds(today, rule.frequency, user.week_start)[0], today)
+    checkins = await CheckinRepository(uow).of_habits_between(days)
+    remind = set()
+    for habit_id, (habit, user) in live.items():
+        history = HabitHistory(
+            rules=rules[habit_id],
+            start_date=habit.start_date,
+            end_date=habit.end_date,
+            checkins=checkins.get(habit_id, {}),
+            week_start=user.week_start,
+        )
+        standing = period_standing(history, days[habit_id][1])
+        if standing.still_due and not standing.met:
+            remind.add(habit_id)
+    return remind
 
 
 class ReminderService:

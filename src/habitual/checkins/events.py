@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Protocol
 
+from habitual.checkins.repository import CheckinRepository
+from habitual.db import UnitOfWork
 from habitual.habitmath.periods import (
     DayRecord,
     HabitHistory,
@@ -28,7 +30,6 @@ from habitual.habitmath.schedule import (
 )
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
-from habitual.kit.rawsql import RawConnection
 from habitual.kit.timezones import Person
 from habitual.models import Channel, Event
 from habitual.notifications.outbox import Notice, notify_many
@@ -60,17 +61,6 @@ class HabitFacts(Protocol):
     def end_date(self) -> date | None: ...
 
 
-async def _days_since(
-    connection: RawConnection, habit_id: int, first: date
-) -> dict[date, DayRecord]:
-    rows = await connection.fetch(
-        "SELECT local_date, status, value FROM checkins WHERE habit_id = $1 AND local_date >= $2",
-        habit_id,
-        first,
-    )
-    return {local: DayRecord(STATUSES[status], value) for local, status, value in rows}
-
-
 def _cut_by_a_miss(periods: Sequence[PeriodResult]) -> bool:
     """Whether the latest missed period, which ends the current streak, lies inside the window
     (not its first period, which the window may cut short)."""
@@ -81,7 +71,7 @@ def _cut_by_a_miss(periods: Sequence[PeriodResult]) -> bool:
 
 
 async def after_checkin(
-    connection: RawConnection,
+    uow: UnitOfWork,
     person: Person,
     habit: HabitFacts,
     rules: list[Rule],
@@ -108,7 +98,10 @@ async def after_checkin(
     for periods_back in LOOKBACK_PERIODS:
         back = today - timedelta(days=periods_back * span)
         first = max(habit.start_date, min(back, own_period))
-        checkins = await _days_since(connection, habit.id, first)
+        checkins = {
+            local: DayRecord(STATUSES[status], value)
+            for local, status, value in await CheckinRepository(uow).days_of(habit.id, first)
+        }
         history = HabitHistory(  # check-ins from `first` on suffice; periods are judged from there
             rules=rules,
             start_date=habit.start_date,
@@ -186,7 +179,7 @@ async def after_checkin(
             )
         )
 
-    await notify_many(connection, notices)
+    await notify_many(await uow.connection(), notices)
 
 
 def _amount(value: float | None) -> str:

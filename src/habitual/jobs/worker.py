@@ -14,30 +14,22 @@ import logging
 import os
 import random
 import socket
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
-from habitual.habitmath.periods import DayRecord, HabitHistory, period_standing
-from habitual.habitmath.schedule import STATUSES, Rule, period_bounds, rule_on
-from habitual.habits.rules import mask_to_days, rules_of
+from habitual.habits.rules import mask_to_days
 from habitual.kit.clock import utcnow
-from habitual.kit.timezones import local_date
 from habitual.models import (
     Channel,
-    Checkin,
     Delivery,
     DeliveryStatus,
     Event,
     Habit,
-    HabitRule,
     Notification,
     Reminder,
     User,
@@ -48,6 +40,7 @@ from habitual.notifications.repository import DeliveryRepository
 from habitual.notifications.transports import DeliveryError, post_webhook, send_email
 from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
+from habitual.reminders.service import habits_to_remind
 from habitual.users.repository import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -66,61 +59,6 @@ def backoff_seconds(attempts: int, settings: Settings, rng: random.Random) -> fl
         settings.delivery_backoff_base_seconds * 2 ** max(attempts - 1, 0),
     )
     return rng.uniform(0, ceiling)
-
-
-async def habits_to_remind(
-    session: AsyncSession, habits: list[tuple[Habit, User]], now: datetime
-) -> set[int]:
-    """Which habits still ask for something on their user's local day: the user active, the
-    habit not archived, started and not ended, due that day by the rule in force on it (a target
-    weekday, an every-n-days day, a week or month whose target is still open), and not yet met.
-    Two queries for the whole batch: the rule versions, and the periods' check-ins."""
-    live = {
-        habit.id: (habit, user)
-        for habit, user in habits
-        if user.is_active and habit.archived_at is None
-    }
-    if not live:
-        return set()
-    versions: dict[int, list[HabitRule]] = defaultdict(list)
-    for version in await session.scalars(
-        select(HabitRule)
-        .where(HabitRule.habit_id.in_(live))
-        .order_by(HabitRule.habit_id, HabitRule.effective_from)
-    ):
-        versions[version.habit_id].append(version)
-    days: dict[int, tuple[date, date]] = {}  # the period's first day and the local day
-    rules: dict[int, list[Rule]] = {}
-    for habit_id, (habit, user) in live.items():
-        rules[habit_id] = rules_of(habit, versions[habit_id])
-        today = local_date(now, user.timezone, user.day_start)
-        rule = rule_on(rules[habit_id], today)
-        days[habit_id] = (period_bounds(today, rule.frequency, user.week_start)[0], today)
-    checkins: dict[int, dict[date, DayRecord]] = defaultdict(dict)
-    rows = await session.execute(
-        select(Checkin.habit_id, Checkin.local_date, Checkin.status, Checkin.value).where(
-            Checkin.habit_id.in_(live),
-            Checkin.local_date >= min(first for first, _ in days.values()),
-            Checkin.local_date <= max(today for _, today in days.values()),
-        )
-    )
-    for habit_id, day, status, value in rows:
-        first, today = days[habit_id]
-        if first <= day <= today:
-            checkins[habit_id][day] = DayRecord(STATUSES[status], value)
-    remind = set()
-    for habit_id, (habit, user) in live.items():
-        history = HabitHistory(
-            rules=rules[habit_id],
-            start_date=habit.start_date,
-            end_date=habit.end_date,
-            checkins=checkins[habit_id],
-            week_start=user.week_start,
-        )
-        standing = period_standing(history, days[habit_id][1])
-        if standing.still_due and not standing.met:
-            remind.add(habit_id)
-    return remind
 
 
 def reminder_notice(reminder: Reminder, habit: Habit, user: User, now: datetime) -> Notice:
@@ -191,9 +129,7 @@ class Worker:
             due = await reminders.claim_due(now, self.settings.worker_batch_size)
             if not due:
                 return 0
-            remind = await habits_to_remind(
-                uow.session, [(habit, user) for _, habit, user in due], now
-            )
+            remind = await habits_to_remind(uow, [(habit, user) for _, habit, user in due], now)
             notices = [
                 reminder_notice(reminder, habit, user, now)
                 for reminder, habit, user in due

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from habitual.config import Settings
 from habitual.db import Database, create_database
-from habitual.notifications.worker import Worker
+from habitual.jobs.worker import Worker
 
 
 @contextlib.asynccontextmanager
