@@ -10,8 +10,9 @@ from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
-from habitual.habits.repository import HabitRepository, HabitRow
+from habitual.habits.repository import HabitRow
 from habitual.habits.rules import Kind
+from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
 
@@ -68,14 +69,6 @@ class CheckinService:
         elif body.status is Status.skipped and body.value is not None:
             raise Unprocessable("A skipped day has no value.", field=("body", "value"))
 
-    async def _owned(
-        self, uow: UnitOfWork, caller: Person, habit_id: int
-    ) -> tuple[HabitRow, list[Rule]]:
-        found = await HabitRepository(uow).owned(caller.id, habit_id)
-        if found is None:
-            raise NotFound("No such habit.")
-        return found
-
     async def put(
         self, uow: UnitOfWork, caller: Person, habit_id: int, day: date, body: CheckinWrite
     ) -> tuple[CheckinRead, bool]:
@@ -83,7 +76,7 @@ class CheckinService:
 
         A write that leaves the day met as it was earns nothing new, so it reads no history.
         """
-        habit, rules = await self._owned(uow, caller, habit_id)
+        habit, rules = await habit_service.owned(uow, caller, habit_id)
         today = self.check_date(caller, habit, day)
         self.check_value(habit, body)
         checkin, created, previous = await CheckinRepository(uow).put(
@@ -104,7 +97,7 @@ class CheckinService:
         return read, created
 
     async def delete(self, uow: UnitOfWork, caller: Person, habit_id: int, day: date) -> None:
-        habit, _ = await self._owned(uow, caller, habit_id)
+        habit, _ = await habit_service.owned(uow, caller, habit_id)
         if not await CheckinRepository(uow).delete_on(habit.id, day, local_today(caller)):
             raise NotFound(f"No check-in on {day}.")
 
@@ -116,7 +109,7 @@ class CheckinService:
         first: date | None,
         last: date | None,
     ) -> list[CheckinRead]:
-        habit, rules = await self._owned(uow, caller, habit_id)
+        habit, rules = await habit_service.owned(uow, caller, habit_id)
         first = first or habit.start_date
         last = last or local_today(caller)
         if first > last:
@@ -128,7 +121,7 @@ class CheckinService:
         self, uow: UnitOfWork, caller: Person, habit_id: int, body: EntryCreate
     ) -> CheckinRead:
         """Add to the total of the local day `recorded_at` falls on (steps from a wearable)."""
-        habit, rules = await self._owned(uow, caller, habit_id)
+        habit, rules = await habit_service.owned(uow, caller, habit_id)
         if Kind(habit.kind) is not Kind.measurable:
             raise Unprocessable(
                 "Entries add to a measurable habit's total; this one is yes/no. "

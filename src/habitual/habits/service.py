@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
-from habitual.habits.repository import HabitFilter, HabitRepository, ListedHabit
+from habitual.habitmath.schedule import Rule
+from habitual.habits.repository import HabitFilter, HabitRepository, HabitRow, ListedHabit
 from habitual.habits.rules import (
     FREQUENCY_FIELDS,
     KINDS,
@@ -69,6 +70,15 @@ class HabitService:
         if habit is None:
             raise NotFound("No such habit.")
         return habit
+
+    async def owned(
+        self, uow: UnitOfWork, caller: Person, habit_id: int
+    ) -> tuple[HabitRow, list[Rule]]:
+        """One of the caller's habits with its rules, on the driver (the hot paths' look-up)."""
+        found = await HabitRepository(uow).owned(caller.id, habit_id)
+        if found is None:
+            raise NotFound("No such habit.")
+        return found
 
     async def create(self, uow: UnitOfWork, user: User, body: HabitWrite) -> Habit:
         repository = HabitRepository(uow)

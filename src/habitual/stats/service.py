@@ -25,8 +25,9 @@ from habitual.habitmath.schedule import (
 )
 from habitual.habitmath.stats import STREAK_UNITS, Bucket, HabitStats, habit_stats
 from habitual.habitmath.streaks import Streak, current_streak, longest_streak
-from habitual.habits.repository import HabitRepository, HabitRow
+from habitual.habits.repository import HabitRow
 from habitual.habits.rules import Kind
+from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.rawsql import INTEGRITY_ERRORS, Row
 from habitual.kit.timezones import Person, Weekday, local_today
@@ -153,10 +154,7 @@ class StatsService:
     ) -> tuple[HabitRow, HabitHistory]:
         """A habit and its whole history, read on the driver: the stats of two years of daily
         check-ins spent more time in the ORM than in the math (bench/profile_hot_paths.py)."""
-        found = await HabitRepository(uow).owned(caller.id, habit_id)
-        if found is None:
-            raise NotFound("No such habit.")
-        habit, rules = found
+        habit, rules = await habit_service.owned(uow, caller, habit_id)
         days = await CheckinRepository(uow).days_of(habit.id)
         return habit, habit_history(habit, rules, days, caller.week_start)
 
@@ -185,10 +183,7 @@ class StatsService:
         """A habit's statistics from its start to today, finished from its stats carry: the
         check-ins since the carry's boundary are all it reads. Two years of a daily habit went
         from 26.9M to ~5M instructions a request (bench/README.md)."""
-        found = await HabitRepository(uow).owned(caller.id, habit_id)
-        if found is None:
-            raise NotFound("No such habit.")
-        habit, rules = found
+        habit, rules = await habit_service.owned(uow, caller, habit_id)
         stored = await StatsRepository(uow).carry(habit.id)
         basis = basis_of(caller.week_start, habit, rules)
         carry = None
