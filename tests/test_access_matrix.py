@@ -18,9 +18,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.auth.scopes import Scope
-from habitual.db import UnitOfWork
 from habitual.models import Channel, Event
-from habitual.notifications.outbox import notify
+from habitual.notifications.outbox import Notice, notify_many
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
@@ -416,20 +415,20 @@ def someone_elses_reminder(path: str = "", json: Any = None) -> Builder:
 
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
     """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
-    async with accounts.runtime.database.writer() as session, session.begin():
-        notification_id = await notify(
-            await UnitOfWork(session=session).connection(),
-            user_id=owner.id,
-            habit_id=None,
-            event=Event.reminder,
-            dedupe_key=f"matrix-{next(_dedupe_keys)}",
-            title="Time to read",
-            body="Ten pages before bed.",
-            data={},
-            channels=channels,
-        )
-    assert notification_id is not None
-    return notification_id
+    dedupe_key = f"matrix-{next(_dedupe_keys)}"
+    notice = Notice(
+        user_id=owner.id,
+        habit_id=None,
+        event=Event.reminder,
+        dedupe_key=dedupe_key,
+        title="Time to read",
+        body="Ten pages before bed.",
+        data={},
+        channels=frozenset(channels),
+    )
+    async with accounts.runtime.database.unit() as uow:
+        created = await notify_many(await uow.connection(), [notice])
+    return created[dedupe_key]
 
 
 async def _inbox_notification_of(accounts: Accounts, owner: Account) -> int:

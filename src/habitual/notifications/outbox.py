@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -109,20 +109,3 @@ async def notify_many(
             ),
         )
     return created
-
-
-async def notify(
-    connection: RawConnection,
-    *,
-    user_id: int,
-    habit_id: int | None,
-    event: Event,
-    dedupe_key: str,
-    title: str,
-    body: str,
-    data: dict[str, Any],
-    channels: Iterable[Channel],
-) -> int | None:
-    """Record one notification; its id, or None if `dedupe_key` was seen before."""
-    notice = Notice(user_id, habit_id, event, dedupe_key, title, body, data, frozenset(channels))
-    return (await notify_many(connection, [notice])).get(dedupe_key)
