@@ -39,19 +39,16 @@ def test_the_columns_defaults_make_the_rules_defaults():
 def test_a_definitions_columns_read_back_as_the_rule_it_gave():
     given = {
         "frequency": Frequency.daily,
-        "times_per_period": None,
         "target_days": frozenset({0, 2, 4}),
-        "every_n_days": None,
         "goal_value": 30.0,
         "goal_type": GoalType.at_most,
     }
     columns = rule_columns(Definition(kind=Kind.measurable, rule=given, unit="min"))
 
-    assert columns == {
+    assert list(columns) == list(RULE_COLUMNS)
+    assert {column: columns[column] for column in given} == {
         "frequency": "daily",
-        "times_per_period": 1,
         "target_days": 0b10101,
-        "every_n_days": 1,
         "goal_value": 30.0,
         "goal_type": "at_most",
     }
@@ -65,5 +62,5 @@ def test_a_definitions_columns_read_back_as_the_rule_it_gave():
 
 
 def test_a_rows_rule_is_built_once_and_then_found():
-    values = ("weekly", 3, 127, 1, None, "at_least")
+    values = [RULE_DEFAULTS.get(column) for column in RULE_COLUMNS]
     assert rule_from_values(START, *values) is rule_from_values(START, *values)

@@ -155,7 +155,8 @@ def rule_columns(definition: Definition) -> dict[str, object]:
 
 def applicable_fields(rule: Rule, kind: Kind) -> dict[str, Any]:
     """The rule's fields by name, None where they do not apply to its frequency or kind."""
-    fields = dict(zip(RULE_COLUMNS, _rule_values(rule), strict=False))  # one value a column
+    # One value a column by construction; `strict=` would parse a keyword per habit listed.
+    fields = dict(zip(RULE_COLUMNS, _rule_values(rule)))  # noqa: B905
     fields.update(_NOT_APPLICABLE[rule.frequency, kind is Kind.measurable])
     return fields
 
