@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
-from habitual.models import Habit, HabitRule, Notification, Reminder, User
 from habitual.jobs.worker import Worker
+from habitual.models import Habit, HabitRule, Notification, Reminder, User
 
 USERS, HABITS_PER_USER = 1000, 10
 
