@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
@@ -121,16 +121,15 @@ async def after_checkin(
         and day_met(rule, record.status, record.value)
     ):
         notices.append(
-            Notice(
-                user_id=user_id,
-                habit_id=habit.id,
+            _notice(
+                user_id,
+                habit,
                 event=Event.goal_reached,
                 dedupe_key=f"goal:{habit.id}:{day.isoformat()}",
                 title=f"Goal reached: {habit.name}",
                 body=f"{habit.name}: {_amount(record.value)}{_unit(habit)} on {day.isoformat()}, "
                 f"goal {_amount(rule.goal_value)}{_unit(habit)}.",
                 data={"habit_id": habit.id, "date": day.isoformat(), "value": record.value},
-                channels=EVENT_CHANNELS,
             )
         )
 
@@ -141,9 +140,9 @@ async def after_checkin(
         if standing.due and standing.met:
             which = "week" if rule.frequency is Frequency.weekly else "month"
             notices.append(
-                Notice(
-                    user_id=user_id,
-                    habit_id=habit.id,
+                _notice(
+                    user_id,
+                    habit,
                     event=Event.target_met,
                     dedupe_key=f"target:{habit.id}:{standing.start.isoformat()}",
                     title=f"Target met: {habit.name}",
@@ -153,7 +152,6 @@ async def after_checkin(
                         "period_start": standing.start.isoformat(),
                         "period_end": standing.end.isoformat(),
                     },
-                    channels=EVENT_CHANNELS,
                 )
             )
 
@@ -161,9 +159,9 @@ async def after_checkin(
     if streak.length in MILESTONES and streak.end is not None:
         unit = STREAK_UNITS[rule.frequency]
         notices.append(
-            Notice(
-                user_id=user_id,
-                habit_id=habit.id,
+            _notice(
+                user_id,
+                habit,
                 event=Event.streak_milestone,
                 dedupe_key=f"streak:{habit.id}:{streak.length}:{streak.end.isoformat()}",
                 title=f"{streak.length} {unit} in a row: {habit.name}",
@@ -175,11 +173,24 @@ async def after_checkin(
                     "start": streak.start.isoformat() if streak.start else None,
                     "end": streak.end.isoformat(),
                 },
-                channels=EVENT_CHANNELS,
             )
         )
 
     await notify_many(await uow.connection(), notices)
+
+
+def _notice(
+    user_id: int,
+    habit: HabitFacts,
+    *,
+    event: Event,
+    dedupe_key: str,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+) -> Notice:
+    """An event of this habit, told in the inbox and to the user's webhooks."""
+    return Notice(user_id, habit.id, event, dedupe_key, title, body, data, EVENT_CHANNELS)
 
 
 def _amount(value: float | None) -> str:

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from habitual.db import UnitOfWork
 from habitual.deps import CurrentUser, RuntimeDep, UoW
 from habitual.errors import Forbidden, problem_responses
 from habitual.login.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
 from habitual.login.service import IssuedTokens, login_service
 from habitual.models import User
+from habitual.runtime import Runtime
 from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
@@ -51,6 +53,21 @@ async def register(body: Registration, uow: UoW, runtime: RuntimeDep) -> User:
     )
 
 
+async def _log_in(
+    uow: UnitOfWork, runtime: Runtime, request: Request, identifier: str, password: str
+) -> TokenPair:
+    """A password login from either form, counted against this client's address."""
+    tokens = await login_service.login(
+        uow,
+        runtime,
+        identifier=identifier,
+        password=password,
+        client_address=_client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return _token_pair(tokens)
+
+
 @router.post(
     "/login",
     response_model=TokenPair,
@@ -63,15 +80,7 @@ async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) ->
     Failed attempts are counted per account and per client address; past the limit the answer is
     429 with `Retry-After`. An unknown user and a wrong password get the same 401.
     """
-    tokens = await login_service.login(
-        uow,
-        runtime,
-        identifier=body.identifier,
-        password=body.password,
-        client_address=_client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    return _token_pair(tokens)
+    return await _log_in(uow, runtime, request, body.identifier, body.password)
 
 
 @router.post(
@@ -87,15 +96,7 @@ async def token(
     runtime: RuntimeDep,
 ) -> TokenPair:
     """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize uses)."""
-    tokens = await login_service.login(
-        uow,
-        runtime,
-        identifier=form.username,
-        password=form.password,
-        client_address=_client_address(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    return _token_pair(tokens)
+    return await _log_in(uow, runtime, request, form.username, form.password)
 
 
 @router.post(
