@@ -115,7 +115,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if runtime is not None:
         await _empty_tables(runtime)
-        await runtime.login_throttle.storage.reset()
+        await runtime.limit_storage.reset()
 
 
 @pytest.fixture

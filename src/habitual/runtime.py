@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from limits.aio.storage import Storage
+
 from habitual.auth.jwt import AccessTokens
 from habitual.auth.passwords import Passwords
-from habitual.auth.throttle import LoginThrottle
+from habitual.auth.throttle import LoginThrottle, limit_storage
 from habitual.config import Settings
 from habitual.db import Database, create_database
 
@@ -17,14 +19,17 @@ class Runtime:
     database: Database
     passwords: Passwords
     access_tokens: AccessTokens
+    limit_storage: Storage
     login_throttle: LoginThrottle
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        storage = limit_storage(settings)
         return cls(
             settings=settings,
+            limit_storage=storage,
             database=create_database(settings),
             passwords=Passwords(settings),
             access_tokens=AccessTokens(settings),
-            login_throttle=LoginThrottle(settings),
+            login_throttle=LoginThrottle(settings, storage),
         )

@@ -108,7 +108,7 @@ async def test_a_throttled_account_does_not_block_another_account(accounts, app_
 async def test_the_login_limit_is_kept_in_redis_and_shared_by_app_instances(
     accounts, app_factory, runtime
 ):
-    assert isinstance(runtime.login_throttle.storage, RedisStorage)
+    assert isinstance(runtime.limit_storage, RedisStorage)
     alice = await accounts.create("alice")
     async with (
         app_factory(login_max_failures_per_account=3) as first,

@@ -13,7 +13,9 @@ from habitual.config import Settings
 from habitual.errors import TooManyRequests
 
 
-def _storage(settings: Settings) -> Storage:
+def limit_storage(settings: Settings) -> Storage:
+    """Where every rate limit of the process counts: Redis when configured (shared between
+    processes), memory otherwise. The runtime builds one and every limiter uses it."""
     if settings.redis_url is None:
         return MemoryStorage()
     uri = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
@@ -27,8 +29,8 @@ def _storage(settings: Settings) -> Storage:
 class LoginThrottle:
     """Blocks an account or an address for a while after too many failed logins."""
 
-    def __init__(self, settings: Settings):
-        self.storage = _storage(settings)
+    def __init__(self, settings: Settings, storage: Storage):
+        self.storage = storage
         self._limiter = MovingWindowRateLimiter(self.storage)
         window = settings.login_failure_window_seconds
         self._per_account = RateLimitItemPerSecond(settings.login_max_failures_per_account, window)
