@@ -126,3 +126,11 @@ async def test_the_in_app_channel_makes_no_delivery_for_the_worker(
     async with Worker(runtime.database, smtp_server.settings(settings), clock=clock) as worker:
         assert await worker.run_once() == 1  # the email
     assert len(smtp_server.mailbox.emails) == 1
+
+
+async def test_deliveries_are_documented_as_email_or_webhook_only(client):
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    delivery = schemas["DeliveryRead"]["properties"]
+    assert delivery["channel"]["enum"] == ["email", "webhook"]
+    status = schemas[delivery["status"]["$ref"].rsplit("/", 1)[1]]
+    assert status["enum"] == ["pending", "sending", "delivered", "dead"]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from habitual.kit.schemas import InputModel, OutputModel
-from habitual.models import Channel, Event
+from habitual.models import Channel, DeliveryStatus, Event
 
 
 class NotificationRead(OutputModel):
@@ -60,8 +60,10 @@ class WebhookCreated(WebhookRead):
 class DeliveryRead(OutputModel):
     id: int
     notification_id: int
-    channel: Channel
-    status: str = Field(description="pending, sending, delivered or dead")
+    channel: Literal[Channel.email, Channel.webhook] = Field(
+        description="The in-app inbox needs no delivery, so only email and webhook occur"
+    )
+    status: DeliveryStatus
     attempts: int
     last_status_code: int | None
     last_error: str | None
