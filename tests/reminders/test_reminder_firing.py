@@ -179,9 +179,7 @@ async def test_a_habit_met_today_is_not_reminded_but_the_reminder_moves_on(
     assert len(await inbox(client, owner)) == 1
 
 
-async def test_a_skipped_day_is_not_met_so_it_is_reminded(
-    client, accounts, frozen_clock, run_worker_at
-):
+async def test_a_day_marked_skipped_is_not_reminded(client, accounts, frozen_clock, run_worker_at):
     owner = await accounts.create()
     frozen_clock(utc("2026-06-15T06:00:00"))
     habit = await create_habit(client, owner)
@@ -195,6 +193,29 @@ async def test_a_skipped_day_is_not_met_so_it_is_reminded(
 
     await run_worker_at(utc("2026-06-15T07:30:00"))
 
+    assert await inbox(client, owner) == []
+
+
+async def test_a_weekly_habit_skipped_today_is_reminded_again_tomorrow(
+    client, accounts, frozen_clock, run_worker_at
+):
+    owner = await accounts.create(timezone="America/New_York")
+    frozen_clock(utc("2026-06-17T12:00:00"))  # Wednesday 08:00 in New York
+    habit = await create_habit(
+        client, owner, frequency="weekly", times_per_period=2, start_date="2026-06-01"
+    )
+    await create_reminder(client, owner, habit, time="20:00")
+    response = await client.put(
+        f"{API}/habits/{habit['id']}/checkins/2026-06-17",
+        json={"status": "skipped"},
+        headers=owner.auth,
+    )
+    assert response.status_code == 201, response.text
+
+    await run_worker_at(utc("2026-06-18T00:00:00"))  # Wednesday 20:00
+    assert await inbox(client, owner) == []
+
+    await run_worker_at(utc("2026-06-19T00:00:00"))  # Thursday 20:00
     assert len(await inbox(client, owner)) == 1
 
 

@@ -48,8 +48,8 @@ async def list_reminders(
 async def create_reminder(body: ReminderCreate, user: HabitWriter, uow: UoW) -> ReminderRead:
     """Remind about one of your habits at `time` (your local wall clock) on `days`, through
     `channels` (`inapp`, `email`, `webhook`). A reminder is not sent when the habit is already
-    met today (or this week or month). A time skipped by a DST change fires at the first valid
-    instant after it; a repeated time fires once."""
+    met today (or this week or month), or today is marked skipped. A time skipped by a DST
+    change fires at the first valid instant after it; a repeated time fires once."""
     return reminder_read(await reminder_service.create(uow, user, body))
 
 

@@ -8,7 +8,7 @@ from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound
 from habitual.habitmath.periods import HabitHistory, period_standing
-from habitual.habitmath.schedule import Rule, period_bounds, rule_on
+from habitual.habitmath.schedule import Rule, Status, period_bounds, rule_on
 from habitual.habits.repository import HabitRepository
 from habitual.habits.rules import days_to_mask, mask_to_days, rules_of
 from habitual.kit.clock import utcnow
@@ -52,8 +52,9 @@ async def habits_to_remind(
 ) -> set[int]:
     """Which habits still ask for something on their user's local day: the user active, the
     habit not archived, started and not ended, due that day by the rule in force on it (a target
-    weekday, an every-n-days day, a week or month whose target is still open), and not yet met.
-    Two queries for the whole batch: the rule versions, and the periods' check-ins."""
+    weekday, an every-n-days day, a week or month whose target is still open), not yet met, and
+    not set aside: a day its user marked skipped is not reminded. Two queries for the whole
+    batch: the rule versions, and the periods' check-ins."""
     live = {
         habit.id: (habit, user)
         for habit, user in habits
@@ -72,14 +73,19 @@ async def habits_to_remind(
     checkins = await CheckinRepository(uow).of_habits_between(days)
     remind = set()
     for habit_id, (habit, user) in live.items():
+        records = checkins.get(habit_id, {})
+        today = days[habit_id][1]
+        record = records.get(today)
+        if record is not None and record.status is Status.skipped:
+            continue
         history = HabitHistory(
             rules=rules[habit_id],
             start_date=habit.start_date,
             end_date=habit.end_date,
-            checkins=checkins.get(habit_id, {}),
+            checkins=records,
             week_start=user.week_start,
         )
-        standing = period_standing(history, days[habit_id][1])
+        standing = period_standing(history, today)
         if standing.still_due and not standing.met:
             remind.add(habit_id)
     return remind
