@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -63,6 +63,8 @@ def make_settings(database_url: str, tmp_dir: Any, **overrides: Any) -> Settings
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
+        # Tests register many accounts from one client address; the limit has its own tests.
+        "registration_limit_per_address": "10000/minute",
         "redis_url": TEST_REDIS_URL,
         "redis_key_prefix": f"habitual-test-{RUN_ID}",
     }
@@ -146,6 +148,36 @@ def app_factory(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
         try:
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
                 yield http
+        finally:
+            await application.state.runtime.database.dispose()
+
+    return factory
+
+
+class Server:
+    """One app instance, reached from as many client addresses as a test needs."""
+
+    def __init__(self, app: Any, clients: AsyncExitStack):
+        self.app = app
+        self._clients = clients
+
+    async def at(self, address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app, client=(address, 50000))
+        return await self._clients.enter_async_context(
+            httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        )
+
+
+@pytest.fixture
+def server(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
+    """Like `app_factory`, but a `Server` whose clients may come from several addresses."""
+
+    @asynccontextmanager
+    async def factory(**overrides: Any) -> AsyncIterator[Server]:
+        application = create_app(Settings(_env_file=None, **(settings.model_dump() | overrides)))
+        try:
+            async with AsyncExitStack() as clients:
+                yield Server(application, clients)
         finally:
             await application.state.runtime.database.dispose()
 

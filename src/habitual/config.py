@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -62,9 +63,28 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=19_456, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
 
-    login_max_failures_per_account: int = Field(default=5, ge=1)
-    login_max_failures_per_address: int = Field(default=20, ge=1)
-    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Rate limits are `limits` strings: "5/15 minutes", or several joined by ";".
+    login_limit_per_account_address: str = Field(
+        default="5/15 minutes",
+        description="Failed logins per account from one client address (or one device token).",
+    )
+    login_limit_per_account: str = Field(
+        default="20/15 minutes;40/hour;80/4 hours;160/day",
+        description="Failed logins per account from anywhere, in steps of growing delays; "
+        "a client with a device token of the account is exempt.",
+    )
+    login_limit_per_address: str = Field(
+        default="100/15 minutes",
+        description="Failed logins per client address (an IPv6 address counts by its /64).",
+    )
+    login_device_token_ttl_days: int = Field(default=365, ge=1, le=3650)
+    password_recheck_limit: str = Field(
+        default="5/15 minutes",
+        description="Wrong current passwords per user (password change, email change, deletion).",
+    )
+    registration_limit_per_address: str = Field(
+        default="10/hour", description="Registrations per client address."
+    )
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db; rate limits live in memory when unset."
     )
@@ -105,6 +125,25 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator(
+        "login_limit_per_account_address",
+        "login_limit_per_account",
+        "login_limit_per_address",
+        "password_recheck_limit",
+        "registration_limit_per_address",
+    )
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        try:
+            usable = all(limit.amount >= 1 for limit in parse_many(value))
+        except ValueError:
+            usable = False
+        if not usable:
+            raise ValueError(
+                f"{value!r} is not a rate limit such as '10/hour' or '5/15 minutes;20/day'"
+            )
         return value
 
     @property

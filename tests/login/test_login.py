@@ -6,7 +6,7 @@ import httpx
 
 from tests.factories import API
 
-TOKEN_PAIR_KEYS = {"access_token", "refresh_token", "token_type", "expires_in"}
+TOKEN_PAIR_KEYS = {"access_token", "refresh_token", "token_type", "expires_in", "device_token"}
 
 
 async def log_in(client: httpx.AsyncClient, **body: str) -> httpx.Response:

@@ -10,7 +10,14 @@ from fastapi.security import OAuth2PasswordRequestForm
 from habitual.db import UnitOfWork
 from habitual.deps import CurrentUser, RuntimeDep, UoW
 from habitual.errors import Forbidden, problem_responses
-from habitual.login.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
+from habitual.login.schemas import (
+    Login,
+    LoginTokens,
+    LogoutRequest,
+    RefreshRequest,
+    Registration,
+    TokenPair,
+)
 from habitual.login.service import IssuedTokens, login_service
 from habitual.models import User
 from habitual.runtime import Runtime
@@ -37,12 +44,17 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create an account",
-    responses=problem_responses(400, 403, 409, 413, 422),
+    responses=problem_responses(400, 403, 409, 413, 422, 429),
 )
-async def register(body: Registration, uow: UoW, runtime: RuntimeDep) -> User:
-    """Register with a username and email (both unique regardless of case) and a password."""
+async def register(body: Registration, request: Request, uow: UoW, runtime: RuntimeDep) -> User:
+    """Register with a username and email (both unique regardless of case) and a password.
+
+    Registrations are counted per client address; past the limit the answer is 429 with
+    `Retry-After`.
+    """
     if not runtime.settings.registration_open:
         raise Forbidden("Registration is closed on this server; ask an administrator.")
+    await runtime.login_throttle.registration(_client_address(request))
     return await user_service.create(
         uow,
         runtime.passwords,
@@ -54,38 +66,53 @@ async def register(body: Registration, uow: UoW, runtime: RuntimeDep) -> User:
 
 
 async def _log_in(
-    uow: UnitOfWork, runtime: Runtime, request: Request, identifier: str, password: str
-) -> TokenPair:
+    uow: UnitOfWork,
+    runtime: Runtime,
+    request: Request,
+    identifier: str,
+    password: str,
+    device_token: str | None = None,
+) -> LoginTokens:
     """A password login from either form, counted against this client's address."""
-    tokens = await login_service.login(
+    issued = await login_service.login(
         uow,
         runtime,
         identifier=identifier,
         password=password,
         client_address=_client_address(request),
         user_agent=request.headers.get("user-agent"),
+        device_token=device_token,
     )
-    return _token_pair(tokens)
+    return LoginTokens(
+        access_token=issued.access_token,
+        refresh_token=issued.refresh_token,
+        expires_in=issued.expires_in,
+        device_token=issued.device_token,
+    )
 
 
 @router.post(
     "/login",
-    response_model=TokenPair,
+    response_model=LoginTokens,
     summary="Log in with a password",
     responses=problem_responses(400, 401, 413, 422, 429),
 )
-async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) -> TokenPair:
-    """Exchange username (or email) and password for an access token and a refresh token.
+async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) -> LoginTokens:
+    """Exchange username (or email) and password for an access token, a refresh token and a
+    device token.
 
-    Failed attempts are counted per account and per client address; past the limit the answer is
-    429 with `Retry-After`. An unknown user and a wrong password get the same 401.
+    Failed attempts are counted before the password is checked: per account from this client
+    (or this device token), per account from anywhere, and per client address. Past a limit the
+    answer is 429 with `Retry-After`, even for the right password; a client that sends the
+    `device_token` of an earlier login of the account is counted only on its own. An unknown
+    user and a wrong password get the same 401.
     """
-    return await _log_in(uow, runtime, request, body.identifier, body.password)
+    return await _log_in(uow, runtime, request, body.identifier, body.password, body.device_token)
 
 
 @router.post(
     "/token",
-    response_model=TokenPair,
+    response_model=LoginTokens,
     summary="Log in with the OAuth2 password form",
     responses=problem_responses(400, 401, 413, 422, 429),
 )
@@ -94,8 +121,9 @@ async def token(
     request: Request,
     uow: UoW,
     runtime: RuntimeDep,
-) -> TokenPair:
-    """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize uses)."""
+) -> LoginTokens:
+    """The same as `/auth/login` (without a device token to send), as an OAuth2 password grant
+    (what Swagger UI's Authorize uses)."""
     return await _log_in(uow, runtime, request, form.username, form.password)
 
 

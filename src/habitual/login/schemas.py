@@ -23,6 +23,11 @@ class Login(InputModel):
     username: Annotated[str, Field(min_length=1, max_length=254)] | None = None
     email: Annotated[str, Field(min_length=1, max_length=254)] | None = None
     password: CurrentPassword
+    device_token: OpaqueToken | None = Field(
+        default=None,
+        description="The `device_token` of an earlier login of this account on this client: "
+        "it keeps the client able to log in while the account is held for failed logins.",
+    )
 
     @model_validator(mode="after")
     def _one_identifier(self) -> Login:
@@ -40,6 +45,12 @@ class TokenPair(OutputModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a type name, not a secret
     expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class LoginTokens(TokenPair):
+    device_token: str = Field(
+        description="Keep it on this client and send it with the next login (see `Login`)."
+    )
 
 
 class RefreshRequest(InputModel):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from habitual.auth.repository import AuthRepository
+from habitual.auth.throttle import account_key
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unauthorized
 from habitual.kit.clock import utcnow
@@ -25,6 +26,11 @@ class IssuedTokens:
     expires_in: int
 
 
+@dataclass(frozen=True)
+class IssuedLogin(IssuedTokens):
+    device_token: str
+
+
 class RefreshTokenReused(Unauthorized):
     """A spent refresh token came back: someone holds a copy, so the whole login is ended."""
 
@@ -41,22 +47,29 @@ class LoginService:
         password: str,
         client_address: str,
         user_agent: str | None,
-    ) -> IssuedTokens:
+        device_token: str | None = None,
+    ) -> IssuedLogin:
+        """Check a password login; the attempt is counted before the password is checked."""
         throttle = runtime.login_throttle
-        account = identifier.strip().lower()
-        await throttle.check(account, client_address)
-        user = await UserRepository(uow).by_login(account)
+        user = await UserRepository(uow).by_login(identifier)
+        device = None
+        if user is not None and device_token is not None:
+            device = throttle.devices.device_of(device_token, user.id, user.password_hash)
+        attempt = await throttle.login_attempt(
+            account_key(None if user is None else user.id, identifier), client_address, device
+        )
         valid, updated_hash = await runtime.passwords.verify(
             password, None if user is None else user.password_hash
         )
         if user is None or not valid or not user.is_active:
-            await throttle.record_failure(account, client_address)
             raise Unauthorized(BAD_CREDENTIALS)
-        await throttle.record_success(account)
+        await attempt.succeeded()
         if updated_hash is not None:
             user.password_hash = updated_hash
         auth_session = await AuthRepository(uow).add_session(user.id, (user_agent or "")[:255])
-        return await self._issue(uow, runtime, user, auth_session.id)
+        tokens = await self._issue(uow, runtime, user, auth_session.id)
+        device_token = throttle.devices.issue(user.id, user.password_hash)
+        return IssuedLogin(**vars(tokens), device_token=device_token)
 
     async def refresh(self, uow: UnitOfWork, runtime: Runtime, token: str) -> IssuedTokens:
         repository = AuthRepository(uow)

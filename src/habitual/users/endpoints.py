@@ -37,38 +37,40 @@ async def get_me(user: ProfileReader) -> User:
     "",
     response_model=UserRead,
     summary="Change your preferences",
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
 async def update_me(body: UserUpdate, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> User:
     """Change `timezone`, `week_start`, `day_start`, or `email` (which needs `current_password`).
     Past check-ins keep their dates when the time zone changes."""
-    return await user_service.update_preferences(uow, runtime.passwords, user, body)
+    return await user_service.update_preferences(uow, runtime, user, body)
 
 
 @router.put(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change your password",
-    responses=problem_responses(400, 401, 403, 413, 422),
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
 )
 async def change_password(
     body: PasswordChange, user: CurrentUser, uow: UoW, runtime: RuntimeDep
 ) -> None:
-    """Set a new password. Every login ends, this one included: log in again."""
-    await user_service.change_password(
-        uow, runtime.passwords, user, body.current_password, body.new_password
-    )
+    """Set a new password. Every login ends, this one included: log in again.
+
+    Wrong current passwords are counted per user (with email changes and deletions); past the
+    limit the answer is 429 with `Retry-After`, even for the right one."""
+    await user_service.change_password(uow, runtime, user, body.current_password, body.new_password)
 
 
 @router.delete(
     "",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete your account",
-    responses=problem_responses(400, 401, 403, 413, 422),
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
 )
 async def delete_me(body: AccountDelete, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> None:
-    """Delete the account and everything it owns, for good. Needs the password."""
-    await user_service.delete_account(uow, runtime.passwords, user, body.password)
+    """Delete the account and everything it owns, for good. Needs the password; wrong ones
+    are counted as for `PUT /users/me/password`."""
+    await user_service.delete_account(uow, runtime, user, body.password)
 
 
 @router.get(

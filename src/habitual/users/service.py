@@ -12,6 +12,7 @@ from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Weekday
 from habitual.models import Profile, Role, User
 from habitual.reminders.service import reschedule_all
+from habitual.runtime import Runtime
 from habitual.users.repository import UserRepository
 from habitual.users.schemas import ProfileWrite, UserUpdate
 
@@ -52,7 +53,7 @@ class UserService:
             raise Conflict("That username or email is already registered.") from None
 
     async def update_preferences(
-        self, uow: UnitOfWork, passwords: Passwords, user: User, changes: UserUpdate
+        self, uow: UnitOfWork, runtime: Runtime, user: User, changes: UserUpdate
     ) -> User:
         fields = changes.model_fields_set - {"current_password"}
         if "current_password" in changes.model_fields_set and "email" not in fields:
@@ -61,7 +62,7 @@ class UserService:
                 field=("body", "current_password"),
             )
         if "email" in fields and changes.email is not None:
-            await self._change_email(uow, passwords, user, changes.email, changes.current_password)
+            await self._change_email(uow, runtime, user, changes.email, changes.current_password)
         if changes.timezone is not None and changes.timezone != user.timezone:
             user.timezone = changes.timezone
             await reschedule_all(uow, user)
@@ -75,7 +76,7 @@ class UserService:
     async def _change_email(
         self,
         uow: UnitOfWork,
-        passwords: Passwords,
+        runtime: Runtime,
         user: User,
         email: str,
         current_password: str | None,
@@ -84,30 +85,33 @@ class UserService:
             raise Unprocessable(
                 "Changing the email needs current_password.", field=("body", "current_password")
             )
-        await self.check_password(passwords, user, current_password)
+        await self.check_password(runtime, user, current_password)
         repository = UserRepository(uow)
         if await repository.taken(email_key=email.lower(), except_user_id=user.id):
             raise Conflict("That email is already registered.")
         user.email, user.email_key = email, email.lower()
 
-    async def check_password(self, passwords: Passwords, user: User, password: str) -> None:
-        valid, _ = await passwords.verify(password, user.password_hash)
+    async def check_password(self, runtime: Runtime, user: User, password: str) -> None:
+        """403 for a wrong password; counted per user before the check, 429 past the limit."""
+        attempt = await runtime.login_throttle.password_attempt(user.id)
+        valid, _ = await runtime.passwords.verify(password, user.password_hash)
         if not valid:
             raise Forbidden("The password is incorrect.")
+        await attempt.succeeded()
 
     async def change_password(
-        self, uow: UnitOfWork, passwords: Passwords, user: User, current: str, new: str
+        self, uow: UnitOfWork, runtime: Runtime, user: User, current: str, new: str
     ) -> None:
         """Set a new password and end every uow: whoever knew the old one is logged out."""
-        await self.check_password(passwords, user, current)
-        user.password_hash = await passwords.hash(new)
+        await self.check_password(runtime, user, current)
+        user.password_hash = await runtime.passwords.hash(new)
         await AuthRepository(uow).revoke_all_sessions(user.id, "password_changed", utcnow())
         await uow.session.flush()
 
     async def delete_account(
-        self, uow: UnitOfWork, passwords: Passwords, user: User, password: str
+        self, uow: UnitOfWork, runtime: Runtime, user: User, password: str
     ) -> None:
-        await self.check_password(passwords, user, password)
+        await self.check_password(runtime, user, password)
         await self.delete(uow, user)
 
     async def delete(self, uow: UnitOfWork, user: User) -> None:
