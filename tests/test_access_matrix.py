@@ -26,6 +26,7 @@ MISSING_ID = 987_654
 EVERY_SCOPE = frozenset(Scope)
 
 TOKEN_PAIR_FIELDS = frozenset({"access_token", "refresh_token", "token_type", "expires_in"})
+LOGIN_FIELDS = TOKEN_PAIR_FIELDS | {"device_token"}
 PROFILE_FIELDS = frozenset({"first_name", "last_name", "dob", "bio"})
 TOKEN_FIELDS = frozenset(
     {"id", "name", "token_prefix", "scopes", "created_at", "expires_at", "last_used_at"}
@@ -519,7 +520,7 @@ ROUTES = [
         Access.PUBLIC,
         valid=_login,
         status=200,
-        shape=TOKEN_PAIR_FIELDS,
+        shape=LOGIN_FIELDS,
         invalid=_login_without_identifier,
         invalid_loc=("body",),
     ),
@@ -529,7 +530,7 @@ ROUTES = [
         Access.PUBLIC,
         valid=_token_form,
         status=200,
-        shape=TOKEN_PAIR_FIELDS,
+        shape=LOGIN_FIELDS,
         invalid=_token_form_without_password,
         invalid_loc=("body", "password"),
     ),
