@@ -7,11 +7,12 @@ Redis when HABITUAL_TEST_REDIS_URL is set.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -25,6 +26,9 @@ from habitual.kit.clock import clock
 from habitual.models import Base
 from habitual.runtime import Runtime
 from tests.factories import Accounts
+
+if TYPE_CHECKING:
+    from habitual.kit.dns import Resolver
 
 TEST_DATABASE_URL = os.environ.get("HABITUAL_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("HABITUAL_TEST_REDIS_URL")
@@ -134,16 +138,21 @@ def accounts(client: httpx.AsyncClient, runtime: Runtime) -> Accounts:
 
 @pytest.fixture
 def app_factory(settings: Settings, runtime: Runtime) -> Callable[..., Any]:
-    """Build an extra app over the same database with some settings changed.
+    """Build an extra app over the same database with some settings (or its resolver) changed.
 
     It asks for `runtime` so that the tables and the rate limits are emptied after the test.
     """
 
     @asynccontextmanager
-    async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def factory(
+        resolver: Resolver | None = None, **overrides: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
         values = settings.model_dump()
         values.update(overrides)
         application = create_app(Settings(_env_file=None, **values))
+        if resolver is not None:  # what webhooks' host names resolve to, for this app
+            runtime = application.state.runtime
+            application.state.runtime = dataclasses.replace(runtime, resolver=resolver)
         transport = httpx.ASGITransport(app=application, client=("203.0.113.9", 50000))
         try:
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -33,13 +34,15 @@ def cli_environment(database: Path) -> dict[str, str]:
     return environment
 
 
-def habitual(*args: str, database: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def habitual(
+    *args: str, database: Path, stdin: str = "", environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "habitual.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=cli_environment(database),
+        env=cli_environment(database) | (environment or {}),
         cwd=database.parent,
         timeout=60,
         check=False,
@@ -77,7 +80,7 @@ def test_the_installed_script_prints_its_help():
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "create-admin"])
+@pytest.mark.parametrize("command", ["serve", "migrate", "reseal-secrets", "create-admin"])
 def test_every_command_prints_its_help(command, tmp_path):
     result = habitual(command, "--help", database=tmp_path / "unused.db")
     assert result.returncode == 0, result.stderr
@@ -88,6 +91,34 @@ def test_migrate_creates_the_tables(database):
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"users", "profiles", "personal_access_tokens", "alembic_version"} <= tables
+
+
+def test_migrate_creates_a_database_file_only_its_owner_may_read(database):
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+SHORT_KEY = "thirty-one-bytes-is-not-enough!"
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "migrate", "reseal-secrets"])
+def test_a_secret_key_shorter_than_32_bytes_is_refused_at_start_up(command, tmp_path):
+    assert len(SHORT_KEY.encode()) == 31
+    database = tmp_path / "refused.db"
+
+    result = habitual(command, database=database, environment={"HABITUAL_SECRET_KEY": SHORT_KEY})
+
+    assert result.returncode == 1
+    assert "error: secret_key: " in result.stderr
+    assert "at least 32 bytes" in result.stderr
+    assert SHORT_KEY not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert not database.exists()
+
+
+def test_reseal_secrets_reseals_what_is_under_a_previous_key(database):
+    result = habitual("reseal-secrets", database=database)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0 webhook secrets resealed under the current key"
 
 
 def test_create_admin_makes_an_account_with_the_admin_role(database):

@@ -15,7 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from habitual.config import Settings
 from habitual.db import alembic_config, create_database
+from habitual.kit.secrets import SecretBox
 from habitual.kit.types import UTCDateTime
 from habitual.models import Base
 from tests.conftest import RUN_ID, TEST_DATABASE_URL, make_settings
@@ -87,11 +89,19 @@ async def empty_database(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str
         await admin.dispose()
 
 
-async def migrate(engine: AsyncEngine, url: str, revision: str, *, down: bool = False) -> None:
+async def migrate(
+    engine: AsyncEngine,
+    url: str,
+    revision: str,
+    *,
+    down: bool = False,
+    settings: Settings | None = None,
+) -> None:
     config = alembic_config(url)
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
+        config.attributes["settings"] = settings
         (command.downgrade if down else command.upgrade)(config, revision)
 
     async with engine.connect() as connection:
@@ -376,3 +386,55 @@ async def test_going_back_drops_the_rule_defaults_and_keeps_the_rows(empty_datab
     with pytest.raises(sa.exc.IntegrityError):
         async with engine.begin() as connection:
             await connection.execute(habits.insert().values(habit_row(2, kind="boolean")))
+
+
+# --- webhook secrets sealed (2026_12_03) ---------------------------------------------------------
+
+BEFORE_THE_SEALED_SECRETS = "ea21864da6ba"
+PLAIN_SECRETS = {1: "whsec_" + "A" * 43 + "=", 2: "whsec_" + "B" * 43 + "="}
+
+
+async def add_plain_webhooks(connection: AsyncConnection) -> None:
+    """Webhooks 1 and 2 of account 1, their secrets in plain text as they were kept."""
+    await add_account(connection)
+    for webhook_id, secret in PLAIN_SECRETS.items():
+        await connection.execute(
+            sa.text(
+                "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, "
+                "updated_at) VALUES (:id, 1, 'https://example.com/hook', '[\"reminder\"]', "
+                ":secret, :active, :now, :now)"
+            ),
+            {"id": webhook_id, "secret": secret, "active": True, "now": CREATED_AT},
+        )
+
+
+async def test_existing_webhook_secrets_are_sealed_under_the_servers_key(empty_database, tmp_path):
+    engine, url = empty_database
+    settings = make_settings(url, tmp_path)
+    await migrate(engine, url, BEFORE_THE_SEALED_SECRETS)
+    async with engine.begin() as connection:
+        await add_plain_webhooks(connection)
+
+    await migrate(engine, url, "head", settings=settings)
+
+    async with engine.connect() as connection:
+        rows = (await connection.execute(sa.text("SELECT * FROM webhooks ORDER BY id"))).all()
+    box = SecretBox.for_settings(settings)
+    assert {row.id: box.open(row.sealed_secret) for row in rows} == PLAIN_SECRETS
+    for row in rows:
+        assert not any(secret in str(value) for secret in PLAIN_SECRETS.values() for value in row)
+
+
+async def test_going_back_opens_the_sealed_secrets_again(empty_database, tmp_path):
+    engine, url = empty_database
+    settings = make_settings(url, tmp_path)
+    await migrate(engine, url, BEFORE_THE_SEALED_SECRETS)
+    async with engine.begin() as connection:
+        await add_plain_webhooks(connection)
+    await migrate(engine, url, "head", settings=settings)
+
+    await migrate(engine, url, BEFORE_THE_SEALED_SECRETS, down=True, settings=settings)
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.text("SELECT id, secret FROM webhooks"))
+        assert dict(tuple(row) for row in rows) == PLAIN_SECRETS

@@ -1,4 +1,4 @@
-"""`habitual serve | worker | migrate | create-admin`."""
+"""`habitual serve | worker | migrate | reseal-secrets | create-admin`."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
 from habitual.errors import HabitualError
 from habitual.jobs.runner import run_worker
+from habitual.kit.secrets import SecretBox, UnreadableSecret
 from habitual.models import Role
+from habitual.notifications.service import notification_service
 from habitual.users.service import user_service
 
 
 async def _migrate(settings: Settings) -> None:
     database = create_database(settings)
     try:
-        await upgrade_to_head(database.engine, settings.database_url)
+        await upgrade_to_head(database.engine, settings.database_url, settings)
     finally:
         await database.dispose()
 
@@ -92,6 +94,29 @@ def worker(args: argparse.Namespace) -> int:
 def migrate(args: argparse.Namespace) -> int:
     asyncio.run(_migrate(Settings()))
     print("database is at the newest migration")
+    return 0
+
+
+async def _reseal_secrets(settings: Settings) -> int:
+    database = create_database(settings)
+    try:
+        async with database.unit() as uow:
+            return await notification_service.reseal_secrets(uow, SecretBox.for_settings(settings))
+    finally:
+        await database.dispose()
+
+
+def reseal_secrets(args: argparse.Namespace) -> int:
+    try:
+        resealed = asyncio.run(_reseal_secrets(Settings()))
+    except UnreadableSecret:
+        print(
+            "error: a webhook secret opens with none of the keys (HABITUAL_SECRET_KEY, "
+            "HABITUAL_PREVIOUS_SECRET_KEYS); nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{resealed} webhook secrets resealed under the current key")
     return 0
 
 
@@ -174,6 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate_parser.set_defaults(handler=migrate)
 
+    reseal_parser = commands.add_parser(
+        "reseal-secrets",
+        help="seal webhook secrets under the current secret key (after a rotation)",
+        description="Seal every webhook signing secret that is still sealed under one of "
+        "HABITUAL_PREVIOUS_SECRET_KEYS under HABITUAL_SECRET_KEY instead, so that the previous "
+        "key can be dropped.",
+    )
+    reseal_parser.set_defaults(handler=reseal_secrets)
+
     admin_parser = commands.add_parser(
         "create-admin",
         help="create an administrator account",
@@ -191,7 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except ValidationError as error:  # the settings: refuse to start, saying why
+        for issue in error.errors():
+            print(f"error: {'.'.join(map(str, issue['loc']))}: {issue['msg']}", file=sys.stderr)
+        return 1
     return status
 
 

@@ -14,6 +14,10 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# A short key is likely one a person chose: it could be guessed offline from one signed token,
+# and the key derived from it that seals the webhook secrets with it.
+MIN_KEY_BYTES = 32
+
 
 def _create_key_file(path: Path) -> None:
     """Write a new random key to `path` atomically, unless another process got there first."""
@@ -32,7 +36,11 @@ class Settings(BaseSettings):
     """Everything Habitual can be told; each field maps to `HABITUAL_<NAME>`."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HABITUAL_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="HABITUAL_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,  # a refused key is not printed back
     )
 
     database_url: str = Field(
@@ -47,12 +55,14 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr | None = Field(
         default=None,
-        description="Key that signs access tokens. Unset: read or create `secret_key_file`.",
+        description="Key (32 bytes or more) that signs access tokens and seals webhook secrets. "
+        "Unset: read or create `secret_key_file`.",
     )
     secret_key_file: Path = Path("habitual-secret.key")
     previous_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="Comma-separated retired keys still accepted for verification (rotation).",
+        description="Comma-separated retired keys still accepted for verification, and to open "
+        "webhook secrets sealed under them (rotation).",
     )
     jwt_issuer: str = "habitual"
     jwt_audience: str = "habitual-api"
@@ -112,6 +122,7 @@ class Settings(BaseSettings):
         description="Allow webhook URLs that resolve to private, loopback or link-local addresses.",
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_webhooks_per_user: int = Field(default=10, ge=1)
 
     registration_open: bool = True
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -146,6 +157,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value().encode()) < MIN_KEY_BYTES:
+            raise ValueError(
+                f"HABITUAL_SECRET_KEY must be at least {MIN_KEY_BYTES} bytes; make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return key
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -167,8 +188,8 @@ class Settings(BaseSettings):
         if not path.exists():
             _create_key_file(path)
         key = path.read_text(encoding="ascii").strip()
-        if len(key) < 32:
-            raise ValueError(f"{path} holds no usable key (32 characters or more)")
+        if len(key.encode()) < MIN_KEY_BYTES:
+            raise ValueError(f"{path} holds no usable key ({MIN_KEY_BYTES} bytes or more)")
         return key
 
     @cached_property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -163,13 +165,22 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty SQLite database file that only its owner may read or write (0600),
+    unless it exists. SQLite gives its WAL and shared-memory files the database file's mode,
+    so they are 0600 as well: the file holds password hashes and sealed secrets."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def create_database(settings: Settings, **engine_options: Any) -> Database:
     url = make_url(settings.database_url)
     options: dict[str, Any] = {"pool_pre_ping": False}
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not url.query.get("uri"):
+            create_private_file(Path(database))
         options["pool_size"] = settings.database_pool_size
     else:
         options["pool_size"] = settings.database_pool_size
@@ -231,12 +242,16 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-async def upgrade_to_head(engine: AsyncEngine, database_url: str) -> None:
-    """Apply every pending migration over one connection of `engine`."""
+async def upgrade_to_head(
+    engine: AsyncEngine, database_url: str, settings: Settings | None = None
+) -> None:
+    """Apply every pending migration over one connection of `engine`; a data migration that
+    needs the server's keys takes them from `settings` (else from the environment)."""
     config = alembic_config(database_url)
 
     def _upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
+        config.attributes["settings"] = settings
         command.upgrade(config, "head")
 
     async with engine.connect() as connection:

@@ -11,6 +11,8 @@ from habitual.auth.passwords import Passwords
 from habitual.auth.throttle import LoginThrottle, limit_storage
 from habitual.config import Settings
 from habitual.db import Database, create_database
+from habitual.kit.dns import Resolver, system_resolver
+from habitual.kit.secrets import SecretBox
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,11 @@ class Runtime:
     access_tokens: AccessTokens
     limit_storage: Storage
     login_throttle: LoginThrottle
+    secret_box: SecretBox
+    resolver: Resolver
 
     @classmethod
-    def build(cls, settings: Settings) -> Runtime:
+    def build(cls, settings: Settings, resolver: Resolver = system_resolver) -> Runtime:
         storage = limit_storage(settings)
         return cls(
             settings=settings,
@@ -32,4 +36,6 @@ class Runtime:
             passwords=Passwords(settings),
             access_tokens=AccessTokens(settings),
             login_throttle=LoginThrottle(settings, storage),
+            secret_box=SecretBox.for_settings(settings),
+            resolver=resolver,
         )

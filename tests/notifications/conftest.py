@@ -1,7 +1,11 @@
-"""Real collaborators for the outbox: an SMTP server, an HTTP receiver, a clock the test moves.
+"""Real collaborators for the outbox: an SMTP server, an HTTP(S) receiver, a clock the test
+moves, and a name resolver whose answers the test writes.
 
 Nothing here is a mock: aiosmtpd speaks SMTP on a loopback port, and a stdlib HTTP server in a
-thread answers webhooks with the statuses a test asks for.
+thread answers webhooks with the statuses a test asks for, over TLS with a certificate made
+here when asked. The resolver stands where DNS does (the seam `habitual.kit.dns.Resolver`):
+a test names hosts under `.test`, which no real resolver answers, so a connection that reached
+the receiver went to the address our resolver gave.
 """
 
 from __future__ import annotations
@@ -9,17 +13,23 @@ from __future__ import annotations
 import email
 import itertools
 import socket
+import ssl
 import threading
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from habitual.config import Settings
@@ -131,17 +141,27 @@ class WebhookReceiver:
     """Records each POST and answers the next of `statuses` (204 once they run out).
 
     `hold_next()` makes the next request wait for the returned event before it is answered.
+    With `tls`, it speaks https and records the TLS server name each client asked for.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[ReceivedRequest] = []
         self.statuses: list[int] = []
+        self.server_names: list[str | None] = []
         self.arrived = threading.Event()
         self._gate: threading.Event | None = None
         self._gates: list[threading.Event] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((LOOPBACK, 0), self._handler())
-        self.url = f"http://{LOOPBACK}:{self._server.server_address[1]}/hook"
+        self.port: int = self._server.server_address[1]
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://{LOOPBACK}:{self.port}/hook"
+
+    def url_for(self, host: str) -> str:
+        """The receiver's URL under a host name (one the test's resolver answers)."""
+        return self.url.replace(LOOPBACK, host)
 
     def answer(self, *statuses: int) -> None:
         with self._lock:
@@ -202,6 +222,114 @@ def receiver() -> Iterator[WebhookReceiver]:
         yield webhook_receiver
     finally:
         webhook_receiver.stop()
+
+
+# --- name resolution and TLS ------------------------------------------------------------------
+
+
+@dataclass
+class ScriptedResolver:
+    """A resolver that gives each host the answers a test wrote, one per lookup (the last one
+    again once they run out), and records every lookup."""
+
+    answers: dict[str, list[list[str]]]
+    lookups: list[tuple[str, int]] = field(default_factory=list)
+
+    async def __call__(self, host: str, port: int) -> Sequence[str]:
+        self.lookups.append((host, port))
+        script = self.answers.get(host, [[]])
+        return script.pop(0) if len(script) > 1 else script[0]
+
+
+@dataclass(frozen=True)
+class Certificates:
+    """A certificate authority of the test's and a server certificate it signed."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+    def client_context(self) -> ssl.SSLContext:
+        """Trusts only the test's authority, and checks host names as usual."""
+        return ssl.create_default_context(cafile=str(self.ca_file))
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def make_certificates(directory: Path, host: str) -> Certificates:
+    """A CA, and a certificate for `host` alone (a DNS name: not for any address)."""
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Habitual test CA"))
+        .issuer_name(_name("Habitual test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(host))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    certificates = Certificates(
+        ca_file=directory / "ca.pem",
+        cert_file=directory / "cert.pem",
+        key_file=directory / "key.pem",
+    )
+    certificates.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    certificates.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    certificates.key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return certificates
 
 
 @pytest.fixture

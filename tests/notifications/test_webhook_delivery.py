@@ -15,6 +15,7 @@ import pytest
 
 from habitual.jobs.worker import Worker, backoff_seconds
 from habitual.models import Channel, Delivery, Event
+from habitual.notifications.transports import NOT_PUBLIC
 from habitual.runtime import Runtime
 from tests.factories import API
 from tests.notifications.conftest import (
@@ -299,7 +300,7 @@ async def test_a_webhook_to_a_private_address_is_dead_when_the_worker_refuses_it
 
     delivery = await the_delivery(runtime, notification_id)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("dead", 1, None)
-    assert delivery.last_error == "127.0.0.1 resolves to 127.0.0.1, a private or local address."
+    assert delivery.last_error == NOT_PUBLIC
     assert receiver.requests == []
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import socket
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -24,6 +25,8 @@ from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
 from habitual.habits.rules import mask_to_days
 from habitual.kit.clock import utcnow
+from habitual.kit.dns import Resolver, system_resolver
+from habitual.kit.secrets import SecretBox, UnreadableSecret
 from habitual.models import (
     Channel,
     Delivery,
@@ -37,7 +40,12 @@ from habitual.models import (
 )
 from habitual.notifications.outbox import Notice, notify_many
 from habitual.notifications.repository import DeliveryRepository
-from habitual.notifications.transports import DeliveryError, post_webhook, send_email
+from habitual.notifications.transports import (
+    DeliveryError,
+    post_webhook,
+    send_email,
+    webhook_client,
+)
 from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
 from habitual.reminders.service import habits_to_remind
@@ -99,9 +107,16 @@ class Worker:
         name: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        resolver: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,
     ):
+        """`resolver` answers what a webhook's host resolves to, once per delivery; `verify`
+        is how webhooks' https certificates are checked (the system's CAs by default)."""
         self.database = database
         self.settings = settings
+        self.resolver = resolver
+        self.verify = verify
+        self.secret_box = SecretBox.for_settings(settings)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}"
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
@@ -109,7 +124,7 @@ class Worker:
         self._next_housekeeping = datetime.min.replace(tzinfo=UTC)
 
     async def __aenter__(self) -> Worker:
-        self._http = httpx.AsyncClient(follow_redirects=False)
+        self._http = webhook_client(self.settings, self.resolver, self.verify)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -200,11 +215,19 @@ class Worker:
         if webhook is None or not webhook.active:
             raise DeliveryError("The webhook was removed.", permanent=True)
         assert self._http is not None, "use the worker as an async context manager"
+        try:
+            secret = self.secret_box.open(webhook.sealed_secret)
+        except UnreadableSecret:
+            raise DeliveryError(
+                "The webhook's secret was sealed under a key the server no longer has "
+                "(HABITUAL_PREVIOUS_SECRET_KEYS); add the webhook again.",
+                permanent=True,
+            ) from None
         return await post_webhook(
             self._http,
             self.settings,
             url=webhook.url,
-            secret=webhook.secret,
+            secret=secret,
             message_id=f"msg_{delivery.id}",
             timestamp=int(self.clock().timestamp()),
             payload=webhook_payload(notification),

@@ -10,8 +10,9 @@ from habitual.models.base import Base, Timestamped
 class Webhook(Timestamped, Base):
     """An endpoint of the user's that receives signed POSTs for the events it subscribed to.
 
-    The signing secret has to be kept as it is (it signs every delivery); it is shown to the
-    user once, at creation, and never returned again.
+    The signing secret has to be read back (it signs every delivery), so it is kept sealed
+    under a key derived from the server's secret key (kit/secrets.py `SecretBox`), never in
+    plain text; it is shown to the user once, at creation, and never returned again.
     """
 
     __tablename__ = "webhooks"
@@ -22,5 +23,5 @@ class Webhook(Timestamped, Base):
     )
     url: Mapped[str] = mapped_column(String(2048))
     events: Mapped[list[str]] = mapped_column(JSON)
-    secret: Mapped[str] = mapped_column(String(100))
+    sealed_secret: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)

@@ -85,7 +85,7 @@ async def list_webhooks(user: CurrentUser, uow: UoW) -> Sequence[Webhook]:
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookCreated,
     summary="Add a webhook",
-    responses=problem_responses(400, 401, 403, 413, 422),
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
 async def create_webhook(
     body: WebhookCreate, user: CurrentUser, uow: UoW, runtime: RuntimeDep
@@ -93,17 +93,17 @@ async def create_webhook(
     """Receive `events` as signed POSTs, the Standard Webhooks way: headers `webhook-id`,
     `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of
     `id.timestamp.body` with the secret, which this answer shows once). URLs that resolve to
-    private, loopback or link-local addresses are refused unless the server allows them."""
-    webhook = await notification_service.add_webhook(
-        uow, user, body, runtime.settings.webhook_allow_private
-    )
+    private, loopback or link-local addresses are refused unless the server allows them, and
+    each delivery connects to the very address it checked. Past the server's number of
+    webhooks per user (10 by default), a 409."""
+    webhook, secret = await notification_service.add_webhook(uow, runtime, user, body)
     return WebhookCreated(
         id=webhook.id,
         url=webhook.url,
         events=body.events,
         active=webhook.active,
         created_at=webhook.created_at,
-        secret=webhook.secret,
+        secret=secret,
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
 from habitual.db import Repository
 from habitual.kit.pagination import Page, PageParams, paginate
@@ -79,6 +79,23 @@ class WebhookRepository(Repository):
     async def get_for_owner(self, user_id: int, webhook_id: int) -> Webhook | None:
         statement = select(Webhook).where(Webhook.id == webhook_id, Webhook.user_id == user_id)
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def count_for_owner_held(self, user_id: int) -> int:
+        """How many webhooks the user has, holding the user's row until the transaction ends
+        so that parallel additions count one after another (SQLite: writers are serialised)."""
+        await self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        statement = select(func.count()).select_from(Webhook).where(Webhook.user_id == user_id)
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def all_sealed_secrets(self) -> list[tuple[int, str]]:
+        """Every webhook's id and sealed secret (for resealing after a key rotation)."""
+        statement = select(Webhook.id, Webhook.sealed_secret).order_by(Webhook.id)
+        return [(id_, sealed) for id_, sealed in await self.session.execute(statement)]
+
+    async def set_sealed_secret(self, webhook_id: int, sealed: str) -> None:
+        await self.session.execute(
+            update(Webhook).where(Webhook.id == webhook_id).values(sealed_secret=sealed)
+        )
 
     async def add(self, webhook: Webhook) -> Webhook:
         self.session.add(webhook)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from habitual.db import UnitOfWork
-from habitual.errors import NotFound, Unprocessable
+from habitual.errors import Conflict, NotFound, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams
+from habitual.kit.secrets import SecretBox
 from habitual.models import Notification, User, Webhook
 from habitual.notifications.repository import (
     DeliveryRepository,
@@ -17,6 +18,7 @@ from habitual.notifications.repository import (
 )
 from habitual.notifications.schemas import DeliveryRead, NotificationRead, WebhookCreate
 from habitual.notifications.transports import DeliveryError, check_destination, new_webhook_secret
+from habitual.runtime import Runtime
 
 
 class NotificationService:
@@ -50,22 +52,45 @@ class NotificationService:
         return webhook
 
     async def add_webhook(
-        self, uow: UnitOfWork, user: User, body: WebhookCreate, allow_private: bool
-    ) -> Webhook:
-        """Subscribe a URL to events, with a new signing secret. A URL that resolves to a
-        private, loopback or link-local address is refused unless `allow_private`."""
+        self, uow: UnitOfWork, runtime: Runtime, user: User, body: WebhookCreate
+    ) -> tuple[Webhook, str]:
+        """Subscribe a URL to events, with a new signing secret (stored sealed); the webhook
+        and the secret in plain text, to show once. A URL that resolves to a private, loopback
+        or link-local address is refused unless the server allows them; so is a webhook past
+        the user's allowance (`max_webhooks_per_user`)."""
+        settings = runtime.settings
         url = str(body.url)
         try:
-            await check_destination(url, allow_private)
+            await check_destination(
+                url, allow_private=settings.webhook_allow_private, resolver=runtime.resolver
+            )
         except DeliveryError as error:
             raise Unprocessable(str(error), field=("body", "url")) from None
+        webhooks = WebhookRepository(uow)
+        allowed = settings.max_webhooks_per_user
+        if await webhooks.count_for_owner_held(user.id) >= allowed:
+            raise Conflict(
+                f"You have {allowed} webhooks, the most allowed: remove one to add another."
+            )
+        secret = new_webhook_secret()
         webhook = Webhook(
             user_id=user.id,
             url=url,
             events=[event.value for event in body.events],
-            secret=new_webhook_secret(),
+            sealed_secret=runtime.secret_box.seal(secret),
         )
-        return await WebhookRepository(uow).add(webhook)
+        return await webhooks.add(webhook), secret
+
+    async def reseal_secrets(self, uow: UnitOfWork, box: SecretBox) -> int:
+        """Seal every webhook secret that is under a previous key under the current one (after
+        a key rotation, before the previous key is dropped); how many were."""
+        webhooks = WebhookRepository(uow)
+        resealed = 0
+        for webhook_id, sealed in await webhooks.all_sealed_secrets():
+            if not box.is_current(sealed):
+                await webhooks.set_sealed_secret(webhook_id, box.reseal(sealed))
+                resealed += 1
+        return resealed
 
     async def delete_webhook(self, uow: UnitOfWork, user: User, webhook_id: int) -> None:
         await WebhookRepository(uow).delete(await self.get_webhook(uow, user, webhook_id))

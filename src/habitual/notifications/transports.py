@@ -9,8 +9,8 @@ import ipaddress
 import json
 import secrets
 import smtplib
-import socket
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -20,6 +20,7 @@ import httpx
 from anyio import to_thread
 
 from habitual.config import Settings
+from habitual.kit.dns import Resolver
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a public prefix
 
@@ -51,10 +52,18 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
+# One answer for every refusal: it must not tell what a name resolves to.
+NOT_PUBLIC = (
+    "The URL must point at a public address: private, loopback and link-local ones are refused."
+)
+
 
 def is_public_address(address: str) -> bool:
     """Whether an address is globally routable, looking through IPv6 wrappings of IPv4."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    except ValueError:
+        return False
     if isinstance(ip, ipaddress.IPv6Address):
         if ip in NAT64:
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
@@ -70,27 +79,103 @@ def is_public_address(address: str) -> bool:
     )
 
 
-async def check_destination(url: str, allow_private: bool) -> None:
-    """Refuse URLs that are not http(s), or that resolve to a private, loopback or link-local
-    address (unless allowed): a webhook must not become a way into our own network."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DeliveryError("The URL must be http(s) with a host.", permanent=True)
-    if allow_private:
-        return
+def _is_address(host: str) -> bool:
     try:
-        infos = await to_thread.run_sync(
-            socket.getaddrinfo, parts.hostname, parts.port or 443, 0, socket.SOCK_STREAM
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a request to a webhook URL goes: the one address that was checked, and the host
+    name it stands for (the Host header and the TLS server name)."""
+
+    host: str  # as in the URL, IDNA-encoded; or an address literal
+    port: int
+    address: str
+
+    @property
+    def named(self) -> bool:
+        """Whether the URL names a host (rather than giving an address)."""
+        return not _is_address(self.host)
+
+
+async def pin_destination(url: str, *, allow_private: bool, resolver: Resolver) -> Destination:
+    """Resolve the URL's host once, check every address it resolves to, and choose one.
+
+    Refuses a URL that is not http(s), and one whose host resolves to any private, loopback or
+    link-local address (unless allowed): a webhook must not become a way into our own network.
+    Whoever connects must connect to `address`: resolving the name again could give another
+    answer (DNS rebinding).
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise DeliveryError("The URL must be http(s) with a host.", permanent=True) from None
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise DeliveryError("The URL must be http(s) with a host.", permanent=True)
+    host = parsed.raw_host.decode("ascii")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    addresses = [host] if _is_address(host) else list(await resolver(host, port))
+    if not addresses:
+        raise DeliveryError(f"Cannot resolve {host}.")
+    if not allow_private and not all(map(is_public_address, addresses)):
+        raise DeliveryError(NOT_PUBLIC, permanent=True)
+    return Destination(host=host, port=port, address=addresses[0])
+
+
+async def check_destination(url: str, *, allow_private: bool, resolver: Resolver) -> None:
+    """The check at creation: the same as each delivery's (`pin_destination`); with private
+    destinations allowed, only the scheme, so that a name may resolve later."""
+    if allow_private:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DeliveryError("The URL must be http(s) with a host.", permanent=True)
+        return
+    await pin_destination(url, allow_private=False, resolver=resolver)
+
+
+class PinnedTransport(httpx.AsyncBaseTransport):
+    """An HTTP transport that connects each request to the address its host was checked to
+    resolve to (`pin_destination`, once per request), keeping the Host header and, for https,
+    the TLS server name and the certificate's check for the host name of the URL."""
+
+    def __init__(
+        self, *, allow_private: bool, resolver: Resolver, verify: ssl.SSLContext | bool = True
+    ):
+        self.allow_private = allow_private
+        self.resolver = resolver
+        # No keep-alive: pooled connections are keyed by address, and one made for one host
+        # name (its certificate checked for that name) must never carry another name's request.
+        self._transport = httpx.AsyncHTTPTransport(
+            verify=verify, limits=httpx.Limits(max_keepalive_connections=0)
         )
-    except (socket.gaierror, UnicodeError) as error:
-        raise DeliveryError(f"Cannot resolve {parts.hostname}: {error}") from None
-    for info in infos:
-        address = str(info[4][0])
-        if not is_public_address(address):
-            raise DeliveryError(
-                f"{parts.hostname} resolves to {address}, a private or local address.",
-                permanent=True,
-            )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        destination = await pin_destination(
+            str(request.url), allow_private=self.allow_private, resolver=self.resolver
+        )
+        # The Host header was set from the URL when the request was built; it stays.
+        request.url = request.url.copy_with(host=destination.address)
+        if destination.named:
+            request.extensions = {**request.extensions, "sni_hostname": destination.host}
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+
+def webhook_client(
+    settings: Settings, resolver: Resolver, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncClient:
+    """The client that delivers webhooks: every request pinned to a checked address, no
+    redirects followed, no proxy from the environment (it would resolve the name again)."""
+    transport = PinnedTransport(
+        allow_private=settings.webhook_allow_private, resolver=resolver, verify=verify
+    )
+    return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
 
 
 async def post_webhook(
@@ -103,8 +188,8 @@ async def post_webhook(
     timestamp: int,
     payload: dict[str, Any],
 ) -> int:
-    """POST a signed payload; the response status, or DeliveryError."""
-    await check_destination(url, settings.webhook_allow_private)
+    """POST a signed payload through a `webhook_client`; the response status, or
+    DeliveryError (a refused destination among them)."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "content-type": "application/json",
