@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from habitual.deps import HabitReader, HabitWriter, UoW
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
-from habitual.kit.types import MAX_ID
+from habitual.kit.schemas import PathID
 from habitual.reminders.repository import SORT_COLUMNS
 from habitual.reminders.schemas import ReminderCreate, ReminderRead, ReminderUpdate, reminder_read
 from habitual.reminders.service import reminder_service
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])
 
-ReminderID = Annotated[int, Path(ge=1, le=MAX_ID)]
+ReminderID = PathID
 
 
 @router.get(
