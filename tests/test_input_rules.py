@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import API, PROBLEM_JSON, Account, create_habit
+from tests.factories import API, PROBLEM_JSON, Account, Accounts, create_habit
 
 # Requests are read-only or refused, so one account serves every example of a property.
 PROPERTY = settings(
@@ -56,7 +56,7 @@ def assert_refused(response: httpx.Response, loc: list[Any]) -> None:
 
 
 @pytest.fixture
-async def alice(accounts) -> Account:
+async def alice(accounts: Accounts) -> Account:
     return await accounts.create()
 
 
@@ -295,7 +295,7 @@ async def test_a_date_of_birth_is_iso_text(client, alice, value):
 # --- instants in bodies: ISO 8601 with an offset, within the calendar -----------------------
 
 
-async def post_token(client, owner, expires_at: Any) -> httpx.Response:
+async def post_token(client: httpx.AsyncClient, owner: Account, expires_at: Any) -> httpx.Response:
     body = {"name": "script", "scopes": ["habits:read"], "expires_at": expires_at}
     return await client.post(f"{API}/users/me/tokens", json=body, headers=owner.auth)
 
