@@ -20,6 +20,7 @@ from habitual.errors import install_error_handlers, problem_responses
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.jobs.runner import embedded_worker
+from habitual.kit.apidocs import DOCS_URL, REDOC_URL, install_docs
 from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
@@ -31,6 +32,8 @@ from habitual.tokens.endpoints import router as tokens_router
 from habitual.users.endpoints import router as users_router
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = "/openapi.json"
+SWAGGER_UI_PARAMETERS = {"persistAuthorization": True}
 
 DESCRIPTION = """
 Habitual tracks habits: define them, check them off in your own time zone, and see your
@@ -85,11 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
-        openapi_url="/openapi.json" if docs else None,
-        swagger_ui_parameters={"persistAuthorization": True},
+        docs_url=None,  # served by install_docs, from this process
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if docs else None,
     )
+    if docs:
+        install_docs(app, openapi_url=OPENAPI_URL, swagger_ui_parameters=SWAGGER_UI_PARAMETERS)
     app.state.runtime = runtime
     install_error_handlers(app)
     _document_unsupported_media_type(app)
@@ -112,8 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
-    docs_paths = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts_enabled, docs_paths=docs_paths)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        hsts=settings.hsts_enabled,
+        docs_prefixes=(DOCS_URL, REDOC_URL) if docs else (),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     max_webhooks_per_user: int = Field(default=10, ge=1)
 
+    max_habits_per_user: int = Field(
+        default=500, ge=1, description="Habits one account may keep, archived ones included."
+    )
+    max_reminders_per_habit: int = Field(default=20, ge=1, description="Reminders per habit.")
+
     registration_open: bool = True
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     docs_enabled: bool = True

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.base import SecurityBase
 
@@ -19,8 +19,8 @@ from habitual.auth.scopes import Scope
 from habitual.db import UnitOfWork, request_unit
 from habitual.errors import Forbidden, Unauthorized
 from habitual.kit.clock import utcnow
+from habitual.kit.schemas import PathID
 from habitual.kit.secrets import token_digest
-from habitual.kit.types import MAX_ID
 from habitual.models import Role, User
 from habitual.runtime import Runtime
 
@@ -196,6 +196,6 @@ def Scoped(scope: Scope) -> Any:  # noqa: N802 - reads as a type: Annotated[User
 
 
 # Habits are what most features hang from: their endpoints share these with /habits.
-HabitID = Annotated[int, Path(ge=1, le=MAX_ID)]
+HabitID = PathID
 HabitReader = Annotated[User, Scoped(Scope.habits_read)]
 HabitWriter = Annotated[User, Scoped(Scope.habits_write)]

@@ -266,3 +266,54 @@ async def test_a_token_accepted_before_is_refused_once_it_expires(client, accoun
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+# A signed token is trusted only as far as its ids are ids: anything else is a 401, never a 500.
+NOT_AN_ID = [
+    str(10**30),
+    str(2**63),  # one past the largest id a database holds
+    "0",
+    "-1",
+    "+1",
+    " 1",
+    "1_0",
+    "\uff11",  # a fullwidth digit, which int() would take
+    "1e3",
+    "9" * 5000,  # past the digits int() converts
+]
+
+
+@pytest.mark.parametrize("claim", ["sub", "sid"])
+@pytest.mark.parametrize("value", NOT_AN_ID)
+async def test_a_signed_token_whose_id_is_not_a_stored_id_is_unauthorized(
+    client, accounts, settings, claim, value
+):
+    alice = await accounts.create()
+    claims = claims_of(alice.access_token) | {claim: value}
+
+    response = await me(client, sign(claims, settings.signing_key))
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("value", [10**30, 2**63, True, 1.5, None, [1], {"id": 1}])
+async def test_a_signed_token_whose_session_id_is_not_text_is_unauthorized(
+    client, accounts, settings, value
+):
+    alice = await accounts.create()
+    claims = claims_of(alice.access_token) | {"sid": value}
+
+    response = await me(client, sign(claims, settings.signing_key))
+
+    assert response.status_code == 401
+
+
+async def test_the_largest_stored_id_is_still_read_as_an_id(client, accounts, settings):
+    """At the edge of the range the token is well formed; no such login exists, so 401."""
+    alice = await accounts.create()
+    claims = claims_of(alice.access_token) | {"sub": str(2**63 - 1), "sid": str(2**63 - 1)}
+
+    response = await me(client, sign(claims, settings.signing_key))
+
+    assert response.status_code == 401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from habitual.admin.repository import SORT_COLUMNS, AccountFilter
 from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
@@ -12,8 +12,7 @@ from habitual.admin.service import admin_service
 from habitual.deps import AdminUser, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
-from habitual.kit.schemas import NO_NUL
-from habitual.kit.types import MAX_ID
+from habitual.kit.schemas import NO_NUL, PathID
 from habitual.models import Role, User
 from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
@@ -21,7 +20,7 @@ from habitual.users.service import user_service
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 
 # Bounded so that an id too big for the column is a 422, not an overflow in the driver (500).
-UserID = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserID = PathID
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from habitual.config import Settings
+from habitual.kit.types import MAX_ID
 
 ALGORITHM = "HS256"
 ACCESS_TYPE = "access"
@@ -22,6 +24,8 @@ REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "typ", "sid"]
 # rotating through 10,000 users missed on every request (bench/README.md); an entry, token
 # included, is ~600 bytes (tracemalloc), so a full cache is ~10 MB.
 VERIFIED_CACHE_SIZE = 16_384
+# What `issue` writes for an id: ASCII digits, no sign, space or `_` (all of which int() takes).
+ID_TEXT = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def key_id(key: str) -> str:
@@ -89,7 +93,14 @@ class AccessTokens:
             )
             if claims["typ"] != ACCESS_TYPE:
                 raise InvalidToken("not an access token")
-            access = AccessClaims(user_id=int(claims["sub"]), session_id=int(claims["sid"]))
+            access = AccessClaims(user_id=_id(claims["sub"]), session_id=_id(claims["sid"]))
             return access, int(claims["exp"])
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as exc:
             raise InvalidToken(str(exc)) from exc
+
+
+def _id(claim: object) -> int:
+    """A row id as `issue` writes it; a database would refuse anything past `MAX_ID` (a 500)."""
+    if not isinstance(claim, str) or not ID_TEXT.fullmatch(claim) or int(claim) > MAX_ID:
+        raise InvalidToken("the token names no valid id")
+    return int(claim)

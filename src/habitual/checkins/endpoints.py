@@ -14,6 +14,7 @@ from habitual.db import UnitOfWork
 from habitual.deps import Caller, HabitID, ScopedCaller, runtime_of
 from habitual.errors import Unprocessable, problem_responses
 from habitual.kit.idempotency import IdempotencyKeyHeader, request_fingerprint, run_once
+from habitual.kit.schemas import HabitDate, in_calendar
 from habitual.kit.timezones import Person, local_today
 
 router = APIRouter(prefix="/habits/{habit_id}", tags=["check-ins"])
@@ -24,7 +25,7 @@ DayParam = Annotated[
     str,
     Path(
         alias="date",
-        pattern=r"^(today|\d{4}-\d{2}-\d{2})$",
+        pattern=r"^(today|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
         description="A local date, YYYY-MM-DD, or `today`",
         examples=["today", "2026-01-31"],
     ),
@@ -35,9 +36,13 @@ def _day(user: Person, value: str) -> date:
     if value == "today":
         return local_today(user)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Unprocessable(f"{value!r} is not a date.", field=("path", "date")) from None
+    try:
+        return in_calendar(day)
+    except ValueError as error:
+        raise Unprocessable(f"date {error}.", field=("path", "date")) from None
 
 
 @router.put(
@@ -96,10 +101,12 @@ async def list_checkins(
     request: Request,
     caller: CheckinReader,
     first: Annotated[
-        date | None, Query(alias="from", description="First local date (default: the start)")
+        HabitDate | None,
+        Query(alias="from", description="First local date, YYYY-MM-DD (default: the start)"),
     ] = None,
     last: Annotated[
-        date | None, Query(alias="to", description="Last local date (default: today)")
+        HabitDate | None,
+        Query(alias="to", description="Last local date, YYYY-MM-DD (default: today)"),
     ] = None,
 ) -> list[CheckinRead]:
     """The check-ins between `from` and `to` (inclusive), oldest first, each with `met`."""

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from habitual.habitmath.schedule import Status
-from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.schemas import InputModel, Instant, Number, OutputModel
 
 Note = Annotated[str, Field(max_length=1000)]
-Value = Annotated[float, Field(ge=0, le=1e12)]
+Value = Annotated[Number, Field(ge=0, le=1e12)]
 
 
 class CheckinWrite(InputModel):
@@ -25,8 +25,8 @@ class CheckinWrite(InputModel):
 class EntryCreate(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset({"recorded_at", "note"})
 
-    value: Annotated[float, Field(gt=0, le=1e12, description="Amount to add to the day's total")]
-    recorded_at: AwareDatetime | None = Field(
+    value: Annotated[Number, Field(gt=0, le=1e12, description="Amount to add to the day's total")]
+    recorded_at: Instant | None = Field(
         default=None, description="When it happened (default now); decides the local day"
     )
     note: Note | None = None

@@ -132,12 +132,8 @@ class CheckinService:
         recorded_at = body.recorded_at or now
         if recorded_at > now + CLOCK_SKEW:
             raise Unprocessable("recorded_at is in the future.", field=("body", "recorded_at"))
-        try:
-            day = local_date(recorded_at, caller.timezone, caller.day_start)
-        except OverflowError:  # within a day of year 1: long before any habit's start
-            raise Unprocessable(
-                "recorded_at is out of range.", field=("body", "recorded_at")
-            ) from None
+        # Instants are within 1900..2999 (kit.schemas.Instant): no zone shift overflows.
+        day = local_date(recorded_at, caller.timezone, caller.day_start)
         today = self.check_date(caller, habit, day, field=("body", "recorded_at"))
         checkin = await CheckinRepository(uow).add_to_total(
             caller.id, habit.id, day, amount=body.value, note=body.note, now=now, today=today

@@ -86,10 +86,12 @@ async def create_habit(
     """Define a habit: a schedule (`daily` on `target_days`, `weekly` or `monthly`
     `times_per_period`, or `every_n_days`) and, for a `measurable` habit, a goal
     (`goal_value` `at_least` or `at_most`, in `unit`). Contradictory combinations are 422 with a
-    message saying what to change. Honours `Idempotency-Key`."""
+    message saying what to change. An account keeps at most `HABITUAL_MAX_HABITS_PER_USER`
+    habits (default 500, archived ones included): past that, 409. Honours `Idempotency-Key`."""
 
     async def create() -> tuple[int, HabitRead]:
-        return 201, habit_read(await habit_service.create(uow, user, body))
+        limit = runtime_of(request).settings.max_habits_per_user
+        return 201, habit_read(await habit_service.create(uow, user, body, max_habits=limit))
 
     fingerprint = request_fingerprint("POST", request.url.path, body)
     return await run_once(await uow.connection(), user.id, idempotency_key, fingerprint, create)

@@ -16,7 +16,7 @@ from habitual.habitmath.schedule import Rule
 from habitual.habits.rules import rule_from_values
 from habitual.kit.like import escape_like
 from habitual.kit.rawsql import Row
-from habitual.models import Habit, HabitRule
+from habitual.models import Habit, HabitRule, User
 from habitual.models.habit_rule import RULE_COLUMNS
 
 
@@ -29,6 +29,21 @@ class HabitRepository(Repository):
 
     async def get_for_owner(self, user_id: int, habit_id: int) -> Habit | None:
         statement = select(Habit).where(Habit.id == habit_id, Habit.user_id == user_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def count_for_owner_locked(self, user_id: int) -> int:
+        """How many habits the owner has, archived ones too, holding the owner's row until the
+        transaction ends: parallel creations then count one after another (on PostgreSQL; a
+        SQLite writer holds the whole database already)."""
+        await self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        statement = select(func.count()).select_from(Habit).where(Habit.user_id == user_id)
+        return (await self.session.execute(statement)).scalar_one()
+
+    async def get_for_owner_locked(self, user_id: int, habit_id: int) -> Habit | None:
+        """`get_for_owner`, holding the habit's row until the transaction ends."""
+        statement = (
+            select(Habit).where(Habit.id == habit_id, Habit.user_id == user_id).with_for_update()
+        )
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def active_name_taken(

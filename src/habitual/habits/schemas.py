@@ -15,7 +15,7 @@ from habitual.habits.rules import (
     applicable_fields,
     as_rule,
 )
-from habitual.kit.schemas import HabitDate, InputModel, OutputModel
+from habitual.kit.schemas import Flag, HabitDate, InputModel, Integer, Number, OutputModel
 from habitual.kit.timezones import Weekday
 from habitual.models import Habit, HabitRule
 from habitual.models.habit_rule import RULE_COLUMNS
@@ -29,12 +29,14 @@ Description = Annotated[str, Field(max_length=2000)]
 Unit = Annotated[str, Field(min_length=1, max_length=32, examples=["steps"])]
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#4caf50"])]
 Icon = Annotated[str, Field(min_length=1, max_length=64)]
-Position = Annotated[int, Field(ge=0, le=100_000)]
+Position = Annotated[Integer, Field(ge=0, le=100_000)]
 TimesPerPeriod = Annotated[
-    int, Field(ge=1, le=31, description="Weekly (1..7) or monthly (1..31): met days per period")
+    Integer, Field(ge=1, le=31, description="Weekly (1..7) or monthly (1..31): met days per period")
 ]
-EveryNDays = Annotated[int, Field(ge=2, le=365, description="every_n_days: the interval in days")]
-GoalValue = Annotated[float, Field(gt=0, le=1e12, description="Measurable: the daily goal")]
+EveryNDays = Annotated[
+    Integer, Field(ge=2, le=365, description="every_n_days: the interval in days")
+]
+GoalValue = Annotated[Number, Field(gt=0, le=1e12, description="Measurable: the daily goal")]
 TargetDays = Annotated[
     list[Weekday],
     Field(min_length=1, max_length=7, description="Daily: the weekdays that count (default all)"),
@@ -129,7 +131,7 @@ class HabitPatch(InputModel):
     color: Color | None = None
     icon: Icon | None = None
     position: Position | None = None
-    archived: bool | None = None
+    archived: Flag | None = None
 
     def rule_given(self) -> dict[str, Any]:
         """The rule's fields given, in the form `Rule` holds them (None: back to the default)."""

@@ -80,13 +80,21 @@ class HabitService:
             raise NotFound("No such habit.")
         return found
 
-    async def create(self, uow: UnitOfWork, user: User, body: HabitWrite) -> Habit:
+    async def create(
+        self, uow: UnitOfWork, user: User, body: HabitWrite, *, max_habits: int
+    ) -> Habit:
+        """A new habit, unless the user already has `max_habits` (archived ones count)."""
         repository = HabitRepository(uow)
         definition = _checked(body.definition)
         start_date = body.start_date or local_today(user)
         if body.end_date is not None and body.end_date < start_date:
             raise Unprocessable(
                 "end_date must not be before start_date.", field=("body", "end_date")
+            )
+        if await repository.count_for_owner_locked(user.id) >= max_habits:
+            raise Conflict(
+                f"You have reached the limit of habits ({max_habits}); archived habits count "
+                "too. Delete one to add another."
             )
         await self._check_name_free(repository, user, body.name)
         if body.position is None:

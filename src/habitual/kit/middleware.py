@@ -83,11 +83,15 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """The usual protective headers; API responses forbid everything a browser could run."""
+    """The usual protective headers; API responses forbid everything a browser could run.
 
-    def __init__(self, app: ASGIApp, *, hsts: bool, docs_paths: frozenset[str]):
+    The docs pages and their assets (paths under `docs_prefixes`) set their own policy and
+    may be cached."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool, docs_prefixes: tuple[str, ...]):
         self.app = app
-        self.docs_paths = docs_paths
+        self.docs_paths = frozenset(docs_prefixes)
+        self.docs_subpaths = tuple(f"{prefix}/" for prefix in docs_prefixes)
         self.common = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
@@ -108,7 +112,11 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.common if scope["path"] in self.docs_paths else self.common + self.api_only
+        path = scope["path"]
+        is_docs = path in self.docs_paths or (
+            bool(self.docs_subpaths) and path.startswith(self.docs_subpaths)
+        )
+        extra = self.common if is_docs else self.common + self.api_only
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from habitual.errors import Unprocessable
+from habitual.kit.schemas import DecimalInteger
 
 ItemT = TypeVar("ItemT")
 RowT = TypeVar("RowT")
@@ -36,8 +37,12 @@ class PageParams:
 
 
 async def page_params(
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100, description="Items per page, at most 100")] = 20,
+    page: Annotated[
+        DecimalInteger, Query(ge=1, le=1_000_000, description="1-based page number")
+    ] = 1,
+    page_size: Annotated[
+        DecimalInteger, Query(ge=1, le=100, description="Items per page, at most 100")
+    ] = 20,
 ) -> PageParams:
     return PageParams(page=page, page_size=page_size)
 

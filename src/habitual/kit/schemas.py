@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
+from fastapi import Path
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     field_validator,
     model_validator,
 )
 
 from habitual.kit.timezones import check_timezone
+from habitual.kit.types import MAX_ID
 
 
 def _null_only_where_allowed(schema: dict[str, Any], model: type[Any]) -> None:
@@ -85,9 +90,57 @@ TimezoneName = Annotated[
     AfterValidator(check_timezone),
     Field(description="IANA time zone name", examples=["Europe/Berlin"], max_length=64),
 ]
-DayStart = Annotated[
-    int, Field(ge=0, le=23, description="Local hour at which a new day begins (0..23)")
-]
+# --- what a number, a date or an instant is, in every body, path and query --------------
+# Pydantic's lax mode reads `true` as 1, `"5"` and `" +5"` as 5, and `0` as 1970-01-01. Every
+# field and parameter of these kinds is typed with one of the types below, so that the API
+# takes JSON numbers as numbers, and dates and instants as ISO 8601 text, and nothing else.
+
+# Bodies: a JSON integer (not `true`, `"5"` or `5.0`), a JSON number, a JSON boolean.
+Integer = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]  # an integer is a number too
+Flag = Annotated[bool, Strict()]
+ID = Annotated[Integer, Field(ge=1, le=MAX_ID)]
+
+# Paths and queries are text: an integer there is plain decimal digits (no sign, space, `_`,
+# `.` or other scripts' digits, all of which int() takes). 19 digits hold every id.
+DECIMAL_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _decimal_text(value: object) -> object:
+    if isinstance(value, str) and not DECIMAL_DIGITS.fullmatch(value):
+        raise ValueError("must be a whole number in plain decimal digits")
+    return value
+
+
+DecimalInteger = Annotated[int, BeforeValidator(_decimal_text)]
+# A row id in a path, for every `/{thing_id}` route.
+PathID = Annotated[DecimalInteger, Path(ge=1, le=MAX_ID)]
+
+# Dates a habit can live on; far outside these, date arithmetic overflows and ranges explode.
+# Ranges are widened to whole weeks and months and walked a day past `to`: far from date.min
+# and date.max, that can never overflow (a 500).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    # Without this a number would pass as a Unix timestamp: `from=0` would be 1970-01-01, and
+    # a datetime's text as its date.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+def in_calendar(value: date) -> date:
+    """`value`, if a habit can live on it (1900-01-01 to 2200-12-31)."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+HabitDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(in_calendar)]
 
 
 def _not_in_future_or_ancient(value: date) -> date:
@@ -96,16 +149,44 @@ def _not_in_future_or_ancient(value: date) -> date:
     return value
 
 
-def _iso_text(value: object) -> object:
-    # Without this a number would pass as a Unix timestamp: `"dob": 0` would be 1970-01-01.
-    if not isinstance(value, str | date):
-        raise ValueError("must be a date as YYYY-MM-DD")
+BirthDate = Annotated[
+    date, BeforeValidator(_iso_date_text), AfterValidator(_not_in_future_or_ancient)
+]
+
+# Instants: ISO 8601 text with a UTC offset, answered in UTC. The range keeps a margin to
+# year 1 and 9999 on both sides, so no zone shift or day's arithmetic on it overflows (a
+# 500 before: `9999-12-31T23:00:00-05:00` is past the calendar in UTC).
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
+ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.+")
+
+
+def _iso_instant_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_INSTANT.fullmatch(value):
+        raise ValueError(
+            "must be an instant as ISO 8601 text with an offset, e.g. 2026-01-31T07:30:00Z"
+        )
     return value
 
 
-BirthDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_not_in_future_or_ancient)]
+def _in_utc_and_range(value: datetime) -> datetime:
+    bounds = f"must be between {EARLIEST_INSTANT:{ISO_UTC}} and {LATEST_INSTANT:{ISO_UTC}}"
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(bounds) from None
+    if not EARLIEST_INSTANT <= in_utc <= LATEST_INSTANT:
+        raise ValueError(bounds)
+    return in_utc
 
 
-# Dates a habit can live on; far outside these, date arithmetic overflows and ranges explode.
-EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)
-HabitDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+Instant = Annotated[
+    AwareDatetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc_and_range)
+]
+
+DayStart = Annotated[
+    Integer, Field(ge=0, le=23, description="Local hour at which a new day begins (0..23)")
+]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from habitual.deps import AdminUser, CurrentUser, HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, page_params
-from habitual.kit.types import MAX_ID
+from habitual.kit.schemas import PathID
 from habitual.models import Notification, Webhook
 from habitual.notifications.schemas import (
     DeliveryRead,
@@ -25,8 +25,8 @@ from habitual.notifications.service import notification_service
 
 router = APIRouter(tags=["notifications"])
 
-NotificationID = Annotated[int, Path(ge=1, le=MAX_ID)]
-WebhookID = Annotated[int, Path(ge=1, le=MAX_ID)]
+NotificationID = PathID
+WebhookID = PathID
 
 
 @router.get(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from habitual.db import Repository
@@ -47,6 +47,10 @@ class ReminderRepository(Repository):
             .order_by(*ordering(SORT_COLUMNS[sort], descending, Reminder.id))
         )
         return await paginate(self.session, statement, paging, item)
+
+    async def count_for_habit(self, habit_id: int) -> int:
+        statement = select(func.count()).select_from(Reminder).where(Reminder.habit_id == habit_id)
+        return (await self.session.execute(statement)).scalar_one()
 
     async def add(self, reminder: Reminder) -> Reminder:
         self.session.add(reminder)

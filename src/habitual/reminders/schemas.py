@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, field_validator
 
 from habitual.habits.rules import mask_to_days
-from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.schemas import ID, Flag, InputModel, OutputModel
 from habitual.kit.timezones import Weekday
 from habitual.models import Channel, Reminder
 
@@ -41,12 +41,12 @@ def _unique(values: list[str] | None) -> list[str] | None:
 class ReminderCreate(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset({"message"})
 
-    habit_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    habit_id: ID
     time: LocalTime
     days: Days = Field(default_factory=lambda: list(Weekday), description="Default: every day")
     message: Message | None = None
     channels: Channels = Field(default_factory=lambda: [Channel.inapp])
-    active: bool = True
+    active: Flag = True
 
     _distinct = field_validator("days", "channels")(_unique)
 
@@ -54,12 +54,12 @@ class ReminderCreate(InputModel):
 class ReminderUpdate(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset({"message"})
 
-    habit_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    habit_id: ID | None = None
     time: LocalTime | None = None
     days: Days | None = None
     message: Message | None = None
     channels: Channels | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
     _distinct = field_validator("days", "channels")(_unique)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
-from habitual.errors import NotFound
+from habitual.errors import Conflict, NotFound
 from habitual.habitmath.periods import HabitHistory, period_standing
 from habitual.habitmath.schedule import Rule, Status, period_bounds, rule_on
 from habitual.habits.repository import HabitRepository
@@ -104,12 +104,23 @@ class ReminderService:
             raise NotFound("No such reminder.")
         return reminder
 
-    async def _own_habit(self, uow: UnitOfWork, user: User, habit_id: int) -> None:
-        if await HabitRepository(uow).get_for_owner(user.id, habit_id) is None:
+    async def _room_on_habit(
+        self, uow: UnitOfWork, user: User, habit_id: int, max_reminders: int
+    ) -> None:
+        """The habit is the user's and has fewer than `max_reminders`. Its row stays locked
+        until the transaction ends, so parallel requests count one after another."""
+        if await HabitRepository(uow).get_for_owner_locked(user.id, habit_id) is None:
             raise NotFound("No such habit.")
+        if await ReminderRepository(uow).count_for_habit(habit_id) >= max_reminders:
+            raise Conflict(
+                f"This habit has reached the limit of reminders ({max_reminders}). "
+                "Delete one of them, or change one, to add another."
+            )
 
-    async def create(self, uow: UnitOfWork, user: User, body: ReminderCreate) -> Reminder:
-        await self._own_habit(uow, user, body.habit_id)
+    async def create(
+        self, uow: UnitOfWork, user: User, body: ReminderCreate, *, max_reminders: int
+    ) -> Reminder:
+        await self._room_on_habit(uow, user, body.habit_id, max_reminders)
         reminder = Reminder(
             user_id=user.id,
             habit_id=body.habit_id,
@@ -123,12 +134,18 @@ class ReminderService:
         return await ReminderRepository(uow).add(reminder)
 
     async def update(
-        self, uow: UnitOfWork, user: User, reminder_id: int, body: ReminderUpdate
+        self,
+        uow: UnitOfWork,
+        user: User,
+        reminder_id: int,
+        body: ReminderUpdate,
+        *,
+        max_reminders: int,
     ) -> Reminder:
         reminder = await self.get(uow, user, reminder_id)
         given = body.model_fields_set
-        if body.habit_id is not None:
-            await self._own_habit(uow, user, body.habit_id)
+        if body.habit_id is not None and body.habit_id != reminder.habit_id:
+            await self._room_on_habit(uow, user, body.habit_id, max_reminders)
             reminder.habit_id = body.habit_id
         if body.time is not None:
             reminder.local_time = body.time

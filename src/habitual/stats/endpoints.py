@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import AfterValidator, BeforeValidator
 
 from habitual.auth.scopes import Scope
 from habitual.deps import Caller, HabitID, HabitReader, ScopedCaller, UoW, runtime_of
 from habitual.errors import problem_responses
-from habitual.kit.schemas import EARLIEST_DATE, LATEST_DATE, NO_NUL
+from habitual.kit.schemas import NO_NUL, DecimalInteger, HabitDate
+from habitual.kit.types import MAX_ID
 from habitual.stats.schemas import HabitStatsRead, HabitStreaks, Progress, Summary
 from habitual.stats.service import TrendMetric, stats_service
 
 router = APIRouter(tags=["progress and statistics"])
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_text(value: object) -> object:
-    # Without this `to=0` would pass as a Unix timestamp: 1970-01-01.
-    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
-
-
-def _in_calendar(value: date | None) -> date | None:
-    # Ranges are widened to whole weeks and months and walked a day past `to`: far from
-    # date.min and date.max, that can never overflow (a 500).
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
-    return value
-
-
 From = Annotated[
-    date | None,
-    BeforeValidator(_iso_text),
-    AfterValidator(_in_calendar),
+    HabitDate | None,
     Query(alias="from", description="First local date, YYYY-MM-DD (1900 to 2200)"),
 ]
 To = Annotated[
-    date | None,
-    BeforeValidator(_iso_text),
-    AfterValidator(_in_calendar),
+    HabitDate | None,
     Query(alias="to", description="Last local date, YYYY-MM-DD (default: today)"),
 ]
 StatsReader = Annotated[Caller, ScopedCaller(Scope.habits_read)]
@@ -76,7 +52,9 @@ async def get_progress(
     habit: Annotated[
         str | None, Query(max_length=100, pattern=NO_NUL, description="Part of a habit's name")
     ] = None,
-    habit_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="One habit")] = None,
+    habit_id: Annotated[
+        DecimalInteger | None, Query(ge=1, le=MAX_ID, description="One habit")
+    ] = None,
 ) -> Progress:
     """Every active habit (or those whose name contains `habit`, or the one `habit_id`), with
     each day's status, value, whether it was due and met, and each period's outcome. Default:
@@ -146,7 +124,9 @@ async def get_calendar(
     habit_id: HabitID,
     caller: StatsReader,
     request: Request,
-    year: Annotated[int | None, Query(ge=1900, le=2200, description="Default: this year")] = None,
+    year: Annotated[
+        DecimalInteger | None, Query(ge=1900, le=2200, description="Default: this year")
+    ] = None,
 ) -> SVGResponse:
     """One cell per day of the year, shaded by how much of the goal was reached."""
     svg = await runtime_of(request).database.read(

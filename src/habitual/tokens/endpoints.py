@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from habitual.deps import CurrentUser, UoW
 from habitual.errors import problem_responses
-from habitual.kit.types import MAX_ID
+from habitual.kit.schemas import PathID
 from habitual.models import PersonalAccessToken
 from habitual.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from habitual.tokens.service import token_service
@@ -17,7 +16,7 @@ from habitual.tokens.service import token_service
 router = APIRouter(prefix="/users/me/tokens", tags=["personal access tokens"])
 
 # Bounded so that an id too big for the column is a 422, not an overflow in the driver (500).
-TokenID = Annotated[int, Path(ge=1, le=MAX_ID)]
+TokenID = PathID
 
 
 @router.get(

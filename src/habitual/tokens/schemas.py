@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from habitual.auth.scopes import Scope
-from habitual.kit.schemas import InputModel, OutputModel
+from habitual.kit.schemas import InputModel, Instant, OutputModel
 
 SCOPES_DESCRIPTION = "What the token may do: " + "; ".join(
     f"`{scope.value}`: {scope.description}" for scope in Scope
@@ -18,7 +18,7 @@ class TokenCreate(InputModel):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     scopes: Annotated[list[Scope], Field(min_length=1, description=SCOPES_DESCRIPTION)]
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None, description="When the token stops working; never if left out"
     )
 
@@ -28,11 +28,6 @@ class TokenCreate(InputModel):
         if len(set(scopes)) != len(scopes):
             raise ValueError("scopes must not repeat")
         return scopes
-
-    @field_validator("expires_at")
-    @classmethod
-    def _in_utc(cls, expires_at: datetime | None) -> datetime | None:
-        return None if expires_at is None else expires_at.astimezone(UTC)
 
 
 class TokenRead(OutputModel):
