@@ -63,6 +63,9 @@ def make_settings(database_url: str, tmp_dir: Any, **overrides: Any) -> Settings
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
+        # Far above what any test sends: the tests of the limits themselves set realistic ones.
+        "rate_limit_user": "1000000/minute",
+        "rate_limit_anonymous": "1000000/minute",
         "redis_url": TEST_REDIS_URL,
         "redis_key_prefix": f"habitual-test-{RUN_ID}",
     }

@@ -9,6 +9,7 @@ from limits.aio.storage import Storage
 from habitual.auth.jwt import AccessTokens
 from habitual.auth.passwords import Passwords
 from habitual.auth.throttle import LoginThrottle, limit_storage
+from habitual.auth.usage import UsageLimiter
 from habitual.config import Settings
 from habitual.db import Database, create_database
 
@@ -21,6 +22,7 @@ class Runtime:
     access_tokens: AccessTokens
     limit_storage: Storage
     login_throttle: LoginThrottle
+    usage_limiter: UsageLimiter
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -32,4 +34,5 @@ class Runtime:
             passwords=Passwords(settings),
             access_tokens=AccessTokens(settings),
             login_throttle=LoginThrottle(settings, storage),
+            usage_limiter=UsageLimiter(settings, storage),
         )

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from habitual.config import parse_rate_limit, rate_limit_text
 from habitual.kit.timezones import check_timezone
 
 
@@ -109,3 +110,19 @@ BirthDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_not_in_f
 # Dates a habit can live on; far outside these, date arithmetic overflows and ranges explode.
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2200, 12, 31)
 HabitDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+
+
+def _canonical_rate_limit(text: str) -> str:
+    return rate_limit_text(parse_rate_limit(text))
+
+
+RateLimitText = Annotated[
+    str,
+    Field(
+        max_length=64,
+        examples=["6000/minute"],
+        description="Requests per window, as `6000/minute`, `100 per second` or `5000/2 hours`: "
+        "one limit, 1 to a billion requests, a window of a second to a day",
+    ),
+    AfterValidator(_canonical_rate_limit),
+]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from habitual.db import UnitOfWork
-from habitual.deps import CurrentUser, RuntimeDep, UoW
+from habitual.deps import AddressLimited, CurrentUser, RuntimeDep, UoW, client_address
 from habitual.errors import Forbidden, problem_responses
 from habitual.login.schemas import Login, LogoutRequest, RefreshRequest, Registration, TokenPair
 from habitual.login.service import IssuedTokens, login_service
@@ -18,10 +18,6 @@ from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _token_pair(tokens: IssuedTokens) -> TokenPair:
@@ -34,10 +30,11 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
 
 @router.post(
     "/register",
+    dependencies=[AddressLimited],
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create an account",
-    responses=problem_responses(400, 403, 409, 413, 422),
+    responses=problem_responses(400, 403, 409, 413, 422, 429),
 )
 async def register(body: Registration, uow: UoW, runtime: RuntimeDep) -> User:
     """Register with a username and email (both unique regardless of case) and a password."""
@@ -62,7 +59,7 @@ async def _log_in(
         runtime,
         identifier=identifier,
         password=password,
-        client_address=_client_address(request),
+        client_address=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )
     return _token_pair(tokens)
@@ -70,6 +67,7 @@ async def _log_in(
 
 @router.post(
     "/login",
+    dependencies=[AddressLimited],
     response_model=TokenPair,
     summary="Log in with a password",
     responses=problem_responses(400, 401, 413, 422, 429),
@@ -85,6 +83,7 @@ async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) ->
 
 @router.post(
     "/token",
+    dependencies=[AddressLimited],
     response_model=TokenPair,
     summary="Log in with the OAuth2 password form",
     responses=problem_responses(400, 401, 413, 422, 429),
@@ -101,9 +100,10 @@ async def token(
 
 @router.post(
     "/refresh",
+    dependencies=[AddressLimited],
     response_model=TokenPair,
     summary="Rotate a refresh token",
-    responses=problem_responses(400, 401, 413, 422),
+    responses=problem_responses(400, 401, 413, 422, 429),
 )
 async def refresh(body: RefreshRequest, uow: UoW, runtime: RuntimeDep) -> TokenPair:
     """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent
