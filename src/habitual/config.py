@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from functools import cached_property
@@ -18,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 RATE_LIMIT_OFF = frozenset({"", "off"})
 MAX_RATE_LIMIT_REQUESTS = 1_000_000_000
 MAX_RATE_LIMIT_WINDOW_SECONDS = 86_400
+_ZERO_WINDOW = re.compile(r"(/|per)\s*0+\s*[a-z]", re.IGNORECASE)
 
 
 def parse_rate_limit(text: str) -> RateLimitItem:
@@ -27,7 +29,8 @@ def parse_rate_limit(text: str) -> RateLimitItem:
         items = parse_many(text)
     except ValueError:
         items = []
-    if len(items) != 1:
+    # `limits` reads a window of "0 minutes" as one minute.
+    if len(items) != 1 or _ZERO_WINDOW.search(text):
         raise ValueError("must be one rate limit such as '600/minute' or '10000 per hour'")
     item = items[0]
     if not 1 <= item.amount <= MAX_RATE_LIMIT_REQUESTS:

@@ -12,10 +12,18 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from limits.aio.storage import RedisStorage
 from pydantic import ValidationError
 
-from habitual.config import Settings, parse_rate_limit
+from habitual.config import (
+    MAX_RATE_LIMIT_REQUESTS,
+    MAX_RATE_LIMIT_WINDOW_SECONDS,
+    Settings,
+    parse_rate_limit,
+    rate_limit_text,
+)
 from habitual.kit.clock import utcnow
 from tests.factories import API, PROBLEM_JSON, Account, Accounts
 
@@ -249,6 +257,7 @@ INVALID_LIMITS = [
     "-5/minute",
     "600/fortnight",
     "1/2 days",  # a window longer than a day
+    "1/0 minutes",
     "1000000001/second",
     "10/second;600/minute",  # one limit only
     "600/minute\x00",
@@ -380,6 +389,31 @@ def test_a_limit_is_read_in_the_limits_notation(text, amount, seconds):
     assert (limit.amount, limit.get_expiry()) == (amount, seconds)
 
 
+@given(st.text(max_size=40))
+def test_any_text_is_a_limit_within_bounds_or_a_value_error(text):
+    try:
+        limit = parse_rate_limit(text)
+    except ValueError:
+        return
+    assert 1 <= limit.amount <= MAX_RATE_LIMIT_REQUESTS
+    assert 1 <= limit.get_expiry() <= MAX_RATE_LIMIT_WINDOW_SECONDS
+
+
+@given(
+    st.integers(1, MAX_RATE_LIMIT_REQUESTS),
+    st.sampled_from([("second", 1), ("minute", 60), ("hour", 3600), ("day", 86_400)]),
+    st.integers(1, 86_400),
+)
+def test_a_limits_canonical_text_reads_back_as_the_same_limit(amount, unit, multiples):
+    name, seconds = unit
+    if seconds * multiples > MAX_RATE_LIMIT_WINDOW_SECONDS:
+        return
+    limit = parse_rate_limit(f"{amount} per {multiples} {name}s")
+    again = parse_rate_limit(rate_limit_text(limit))
+    assert (again.amount, again.get_expiry()) == (amount, seconds * multiples)
+    assert rate_limit_text(again) == rate_limit_text(limit)
+
+
 @requires_redis
 async def test_the_count_is_kept_in_redis_and_shared_by_app_instances(
     accounts: Accounts, app_factory, runtime, frozen_clock
@@ -394,3 +428,15 @@ async def test_the_count_is_kept_in_redis_and_shared_by_app_instances(
         for client in (first, second, first):
             assert (await client.get(HABITS, headers=alice.auth)).status_code == 200
         assert_limited(await second.get(HABITS, headers=alice.auth))
+
+
+async def test_browsers_of_allowed_origins_may_read_the_headers(accounts, app_factory):
+    alice = await accounts.create("alice")
+    async with app_factory(cors_origins=["http://example.com"], **DEFAULTS) as client:
+        response = await client.get(HABITS, headers=alice.auth | {"Origin": "http://example.com"})
+
+    exposed = {
+        name.strip().lower()
+        for name in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= exposed
