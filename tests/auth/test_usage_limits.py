@@ -7,16 +7,18 @@ far below its own. The clock is stopped in each test, so that no window ends hal
 
 from __future__ import annotations
 
+import asyncio
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from limits.aio.storage import RedisStorage
+from limits.aio.storage import MemoryStorage, RedisStorage
 from pydantic import ValidationError
 
+from habitual.auth.usage import Bucket, UsageLimiter, batch_of
 from habitual.config import (
     MAX_RATE_LIMIT_REQUESTS,
     MAX_RATE_LIMIT_WINDOW_SECONDS,
@@ -24,7 +26,7 @@ from habitual.config import (
     parse_rate_limit,
     rate_limit_text,
 )
-from habitual.kit.clock import utcnow
+from habitual.kit.clock import clock, utcnow
 from tests.factories import API, PROBLEM_JSON, Account, Accounts
 
 requires_redis = pytest.mark.skipif(
@@ -440,3 +442,75 @@ async def test_browsers_of_allowed_origins_may_read_the_headers(accounts, app_fa
         for name in response.headers["access-control-expose-headers"].split(",")
     }
     assert {"retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= exposed
+
+
+class CountingStorage(MemoryStorage):
+    """The real memory storage, counting the increments it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.increments = 0
+
+    async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        self.increments += 1
+        return await super().incr(key, expiry, amount)
+
+
+def limiter_over(storage: MemoryStorage) -> UsageLimiter:
+    return UsageLimiter(Settings(_env_file=None), storage)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    amount=st.integers(1, 1500),
+    processes=st.integers(1, 4),
+    order=st.lists(st.integers(0, 3), min_size=1, max_size=50),
+)
+def test_processes_sharing_a_count_never_let_more_than_the_limit_through(amount, processes, order):
+    async def run() -> tuple[int, int]:
+        storage = MemoryStorage()
+        limiters = [limiter_over(storage) for _ in range(processes)]
+        bucket = Bucket(parse_rate_limit(f"{amount}/hour"), "user:1")
+        admitted = refused = 0
+        # Round after round in the drawn order, until every process refuses.
+        while refused < processes:
+            refused = 0
+            for step in order:
+                quota = await limiters[step % processes].hit(bucket)
+                admitted += not quota.exhausted
+            for limiter in limiters:
+                quota = await limiter.hit(bucket)
+                admitted += not quota.exhausted
+                refused += quota.exhausted
+        return admitted, refused
+
+    clock.freeze(datetime.now(UTC))
+    try:
+        admitted, _ = asyncio.run(run())
+    finally:
+        clock.thaw()
+    assert amount - processes * (batch_of(amount) - 1) <= admitted <= amount
+
+
+async def test_a_process_asks_the_shared_count_once_per_reservation(frozen_clock):
+    frozen_clock(utcnow())
+    storage = CountingStorage()
+    limiter = limiter_over(storage)
+    bucket = Bucket(parse_rate_limit("600/minute"), "user:1")  # reserved 6 at a time
+
+    quotas = [await limiter.hit(bucket) for _ in range(12)]
+
+    assert storage.increments == 2
+    assert [quota.remaining for quota in quotas] == list(range(599, 587, -1))
+
+
+async def test_a_used_up_window_is_refused_without_asking_the_shared_count(frozen_clock):
+    frozen_clock(utcnow())
+    storage = CountingStorage()
+    limiter = limiter_over(storage)
+    bucket = Bucket(parse_rate_limit("3/minute"), "user:1")
+
+    quotas = [await limiter.hit(bucket) for _ in range(10)]
+
+    assert [quota.exhausted for quota in quotas] == [False] * 3 + [True] * 7
+    assert storage.increments == 3
