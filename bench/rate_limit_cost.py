@@ -8,11 +8,11 @@
 One database of bench/generate.py (1,000 users by default) and one worker; for each round the
 server starts with `HABITUAL_RATE_LIMIT_USER=off` (no counting, no headers) and with the
 default, `600/minute`, which wrk's rotation over 1,000 users never reaches (every request
-counted, its headers written; a Redis round trip for one request in six, the reservation of
-habitual/auth/usage.py), in alternating
-order (off-on, then on-off) because a shared machine drifts. Each endpoint gets a warm-up and a
-measured wrk run (bench/habitual.lua, 64 connections); the table gives each endpoint's mean
-req/s off and on, the change, and the spread of the rounds (the noise to read the change by).
+counted, its headers written; a Redis round trip only per reservation, habitual/auth/usage.py),
+in alternating order (off-on, then on-off) because a shared machine drifts. Each endpoint gets
+a warm-up and a measured wrk run (bench/habitual.lua, 64 connections); the table gives each
+endpoint's mean req/s and worker CPU time per request, off and on, and the rounds' req/s (the
+noise to read the change by).
 Needs wrk. bench/instructions.py, run with the same two settings in the environment, counts
 the instructions instead: the steadier measure on a busy machine (bench/README.md).
 """

@@ -496,12 +496,29 @@ async def test_a_process_asks_the_shared_count_once_per_reservation(frozen_clock
     frozen_clock(utcnow())
     storage = CountingStorage()
     limiter = limiter_over(storage)
-    bucket = Bucket(parse_rate_limit("600/minute"), "user:1")  # reserved 6 at a time
+    bucket = Bucket(parse_rate_limit("600/minute"), "user:1")  # 30 reserved, then 28 of 570
 
-    quotas = [await limiter.hit(bucket) for _ in range(12)]
+    quotas = [await limiter.hit(bucket) for _ in range(58)]
 
     assert storage.increments == 2
-    assert [quota.remaining for quota in quotas] == list(range(599, 587, -1))
+    assert [quota.remaining for quota in quotas] == list(range(599, 541, -1))
+    await limiter.hit(bucket)
+    assert storage.increments == 3
+
+
+async def test_reservations_shrink_to_one_request_as_the_budget_runs_out(frozen_clock):
+    frozen_clock(utcnow())
+    storage = CountingStorage()
+    limiter = limiter_over(storage)
+    bucket = Bucket(parse_rate_limit("100/minute"), "user:1")
+
+    quotas = [await limiter.hit(bucket) for _ in range(101)]
+
+    assert [quota.remaining for quota in quotas[:100]] == list(range(99, -1, -1))
+    assert quotas[100].exhausted
+    # 5, 4, 4, 4, 4, 3, ... then one at a time for the last 39; the 101st is refused unasked.
+    assert (batch_of(100), batch_of(100, 5), batch_of(100, 61)) == (5, 4, 1)
+    assert storage.increments == 60
 
 
 async def test_a_used_up_window_is_refused_without_asking_the_shared_count(frozen_clock):

@@ -4,12 +4,13 @@ Fixed windows, counted with one increment (a single Redis round trip): a moving 
 script and a sorted set. Each identity's windows are shifted by a stable hash of it, so that
 clients throttled together are not all let go at the same second.
 
-A round trip to Redis cost more than a tenth of a hot path's CPU time (bench/README.md), so a
-process does not ask for every request: it reserves 1% of a budget at a time (`batch_of`) with
-one increment and lets that many through on its own. The shared count therefore never lets more
-than the limit through, across every process; what a process reserved and did not use by the
-end of a window (less than 1% of the budget per process) is lost for that window. Once the
-shared count is at the limit, a process refuses the rest of the window without asking.
+A round trip to Redis cost a hot path a quarter to a half of its instructions (bench/README.md),
+so a process does not ask for every request: with one increment it reserves a twentieth of what
+is left of the window's budget (`batch_of`: 1 to 100 requests) and lets that many through on its
+own. The shared count therefore never lets more than the limit through, across every process;
+what a process reserved and did not use by the end of a window is lost for that window, and as
+the budget runs low the reservations shrink to one request, so little is. Once the shared
+count is at the limit, a process refuses the rest of the window without asking.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class Quota:
         ]
 
 
-def batch_of(amount: int) -> int:
-    """How many requests of a budget of `amount` a process reserves at a time: 1%, 1 to 100."""
-    return max(1, min(100, amount // 100))
+def batch_of(amount: int, counted: int = 0) -> int:
+    """How many requests a process reserves at a time when `counted` of a budget of `amount`
+    are taken: a twentieth of the rest, 1 to 100."""
+    return max(1, min(100, (amount - counted) // 20))
 
 
 @dataclass(slots=True)
@@ -112,7 +114,10 @@ class UsageLimiter:
         key = f"usage/{bucket.identity}/{amount}/{window}/{int(index)}"
         reservation = self._reservations.get(key)
         if reservation is None or (reservation.left == 0 and reservation.counted < amount):
-            reservation = await self._reserve(key, amount, window, now, now + reset_seconds)
+            counted = 0 if reservation is None else reservation.counted
+            reservation = await self._reserve(
+                key, amount, window, batch_of(amount, counted), now, now + reset_seconds
+            )
         if reservation.left == 0:
             return Quota(amount, 0, reset_seconds, exhausted=True)
         reservation.left -= 1
@@ -124,9 +129,8 @@ class UsageLimiter:
         )
 
     async def _reserve(
-        self, key: str, amount: int, window: int, now: float, ends_at: float
+        self, key: str, amount: int, window: int, batch: int, now: float, ends_at: float
     ) -> _Reservation:
-        batch = batch_of(amount)
         counted = await self.storage.incr(key, window, amount=batch)
         # Of the batch, only what is still under the limit is ours.
         granted = max(0, min(batch, amount - (counted - batch)))
