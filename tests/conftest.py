@@ -69,6 +69,9 @@ def make_settings(database_url: str, tmp_dir: Any, **overrides: Any) -> Settings
         "argon2_parallelism": 1,
         # Tests register many accounts from one client address; the limit has its own tests.
         "registration_limit_per_address": "10000/minute",
+        # Far above what any test sends: the tests of the limits themselves set realistic ones.
+        "rate_limit_user": "1000000/minute",
+        "rate_limit_anonymous": "1000000/minute",
         "redis_url": TEST_REDIS_URL,
         "redis_key_prefix": f"habitual-test-{RUN_ID}",
     }

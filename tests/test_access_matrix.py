@@ -29,8 +29,18 @@ TOKEN_PAIR_FIELDS = frozenset({"access_token", "refresh_token", "token_type", "e
 LOGIN_FIELDS = TOKEN_PAIR_FIELDS | {"device_token"}
 PROFILE_FIELDS = frozenset({"first_name", "last_name", "dob", "bio"})
 TOKEN_FIELDS = frozenset(
-    {"id", "name", "token_prefix", "scopes", "created_at", "expires_at", "last_used_at"}
+    {
+        "id",
+        "name",
+        "token_prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "rate_limit",
+    }
 )
+ADMIN_USER_FIELDS = USER_FIELDS | {"rate_limit"}
 PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
 HABIT_FIELDS = frozenset(
     {
@@ -288,14 +298,14 @@ async def _path_to_a_user(accounts: Accounts, caller: Account) -> Call:
     return Call(f"{API}/admin/users/{target.id}")
 
 
-async def _admin_promote_user(accounts: Accounts, caller: Account) -> Call:
+async def _admin_give_user_a_plan(accounts: Accounts, caller: Account) -> Call:
     target = await accounts.create()
-    return Call(f"{API}/admin/users/{target.id}", json={"role": "admin"})
+    return Call(f"{API}/admin/users/{target.id}", json={"rate_limit": "6000/minute"})
 
 
-async def _admin_promote_user_to_nonsense(accounts: Accounts, caller: Account) -> Call:
+async def _admin_give_user_a_nonsense_plan(accounts: Accounts, caller: Account) -> Call:
     target = await accounts.create()
-    return Call(f"{API}/admin/users/{target.id}", json={"role": "root"})
+    return Call(f"{API}/admin/users/{target.id}", json={"rate_limit": "lots/minute"})
 
 
 # Makes a habit for the caller (or, for `unseen`, for someone else) and gives its id.
@@ -670,7 +680,7 @@ ROUTES = [
         Access.ADMIN,
         valid=_admin_create_user,
         status=201,
-        shape=USER_FIELDS,
+        shape=ADMIN_USER_FIELDS,
         invalid=fixed(
             Call(
                 f"{API}/admin/users",
@@ -685,7 +695,7 @@ ROUTES = [
         Access.ADMIN,
         valid=_path_to_a_user,
         status=200,
-        shape=USER_FIELDS,
+        shape=ADMIN_USER_FIELDS,
         invalid=fixed(Call(f"{API}/admin/users/first")),
         invalid_loc=("path", "user_id"),
         unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}")),
@@ -694,12 +704,12 @@ ROUTES = [
         "PATCH",
         "/api/v1/admin/users/{user_id}",
         Access.ADMIN,
-        valid=_admin_promote_user,
+        valid=_admin_give_user_a_plan,
         status=200,
-        shape=USER_FIELDS,
-        invalid=_admin_promote_user_to_nonsense,
-        invalid_loc=("body", "role"),
-        unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}", json={"role": "admin"})),
+        shape=ADMIN_USER_FIELDS,
+        invalid=_admin_give_user_a_nonsense_plan,
+        invalid_loc=("body", "rate_limit"),
+        unseen=fixed(Call(f"{API}/admin/users/{MISSING_ID}", json={"rate_limit": "6000/minute"})),
     ),
     Route(
         "DELETE",
@@ -1150,6 +1160,20 @@ async def test_valid_request_answers_with_exactly_the_documented_fields(route, c
     assert_shape(response, route.shape)
 
 
+@routes(ROUTES)
+async def test_every_route_counts_against_a_rate_limit(route, client, accounts):
+    caller = await caller_for(route, accounts)
+    call = await route.valid(accounts, caller)
+    headers = None if route.access is Access.PUBLIC else caller.auth
+
+    response = await send(client, route, call, headers)
+
+    assert response.status_code == route.status, response.text
+    limit = int(response.headers["RateLimit-Limit"])
+    assert 0 <= int(response.headers["RateLimit-Remaining"]) < limit
+    assert int(response.headers["RateLimit-Reset"]) >= 1
+
+
 async def test_admin_user_list_items_carry_exactly_the_user_fields(client, accounts):
     admin = await accounts.create_admin()
     await accounts.create()
@@ -1159,7 +1183,7 @@ async def test_admin_user_list_items_carry_exactly_the_user_fields(client, accou
     assert response.status_code == 200
     items = response.json()["items"]
     assert len(items) == 2
-    assert [set(item) for item in items] == [USER_FIELDS, USER_FIELDS]
+    assert [set(item) for item in items] == [ADMIN_USER_FIELDS, ADMIN_USER_FIELDS]
 
 
 async def test_habit_list_items_carry_exactly_the_habit_fields(client, accounts):

@@ -21,7 +21,11 @@ from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.jobs.runner import embedded_worker
 from habitual.kit.apidocs import DOCS_URL, REDOC_URL, install_docs
-from habitual.kit.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from habitual.kit.middleware import (
+    BodyLimitMiddleware,
+    RateLimitHeadersMiddleware,
+    SecurityHeadersMiddleware,
+)
 from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
 from habitual.reminders.endpoints import router as reminders_router
@@ -43,23 +47,25 @@ from `POST /api/v1/auth/login` or a personal access token. Errors are
 """
 
 
-def _document_unsupported_media_type(app: FastAPI) -> None:
-    """List the 415 (errors.py) on every operation that reads a JSON body."""
+def _document_shared_errors(app: FastAPI) -> None:
+    """List the errors every operation of a kind can answer: 415 (errors.py) where a JSON body
+    is read, 429 (the rate limits of deps.py) on every /api/v1 operation."""
     generate = app.openapi
-    unsupported = problem_responses(415)[415]
     documented = {
-        "description": unsupported["description"],
-        "content": unsupported["content"],
+        status: {"description": response["description"], "content": response["content"]}
+        for status, response in problem_responses(415, 429).items()
     }
 
     def openapi() -> dict[str, Any]:
         first = app.openapi_schema is None
         schema = generate()  # made on the first call, then kept on the app
         if first:
-            for item in schema["paths"].values():
+            for path, item in schema["paths"].items():
                 for operation in item.values():
                     if "application/json" in operation.get("requestBody", {}).get("content", {}):
-                        operation["responses"].setdefault("415", documented)
+                        operation["responses"].setdefault("415", documented[415])
+                    if path.startswith(API_PREFIX):
+                        operation["responses"].setdefault("429", documented[429])
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -96,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install_docs(app, openapi_url=OPENAPI_URL, swagger_ui_parameters=SWAGGER_UI_PARAMETERS)
     app.state.runtime = runtime
     install_error_handlers(app)
-    _document_unsupported_media_type(app)
+    _document_shared_errors(app)
 
     app.include_router(health_router)
     # Routes are matched in order: the hot paths first (routing was ~14% of a `GET /today`
@@ -116,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts=settings.hsts_enabled,
@@ -127,6 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=[
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
             max_age=600,
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

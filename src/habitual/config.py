@@ -4,15 +4,48 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What a rate limit may be: the `limits` notation, one limit, within these bounds.
+RATE_LIMIT_OFF = frozenset({"", "off"})
+MAX_RATE_LIMIT_REQUESTS = 1_000_000_000
+MAX_RATE_LIMIT_WINDOW_SECONDS = 86_400
+_ZERO_WINDOW = re.compile(r"(/|per)\s*0+\s*[a-z]", re.IGNORECASE)
+
+
+def parse_rate_limit(text: str) -> RateLimitItem:
+    """One rate limit in the `limits` notation (`600/minute`, `10 per second`, `1000/2 hours`):
+    1 to a billion requests per window of a second to a day; ValueError for anything else."""
+    try:
+        items = parse_many(text)
+    except ValueError:
+        items = []
+    # `limits` reads a window of "0 minutes" as one minute.
+    if len(items) != 1 or _ZERO_WINDOW.search(text):
+        raise ValueError("must be one rate limit such as '600/minute' or '10000 per hour'")
+    item = items[0]
+    if not 1 <= item.amount <= MAX_RATE_LIMIT_REQUESTS:
+        raise ValueError(f"must allow 1 to {MAX_RATE_LIMIT_REQUESTS:,} requests per window")
+    if item.get_expiry() > MAX_RATE_LIMIT_WINDOW_SECONDS:
+        raise ValueError("must have a window of a day or less")
+    return item
+
+
+def rate_limit_text(item: RateLimitItem) -> str:
+    """The canonical notation of a limit: `6000/minute`, `100/2 hours`."""
+    unit = item.GRANULARITY.name
+    window = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    return f"{item.amount}/{window}"
+
 
 # A short key is likely one a person chose: it could be guessed offline from one signed token,
 # and the key derived from it that seals the webhook secrets with it.
@@ -95,6 +128,14 @@ class Settings(BaseSettings):
     registration_limit_per_address: str = Field(
         default="10/hour", description="Registrations per client address."
     )
+    rate_limit_user: str = Field(
+        default="600/minute",
+        description="Requests per user without a plan of their own (`off`: unlimited).",
+    )
+    rate_limit_anonymous: str = Field(
+        default="60/minute",
+        description="Requests per client address without credentials (`off`: unlimited).",
+    )
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db; rate limits live in memory when unset."
     )
@@ -171,6 +212,13 @@ class Settings(BaseSettings):
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
         return key
+
+    @field_validator("rate_limit_user", "rate_limit_anonymous")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip().lower() in RATE_LIMIT_OFF:
+            return "off"
+        return rate_limit_text(parse_rate_limit(value))
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,9 +16,11 @@ from fastapi.security.base import SecurityBase
 from habitual.auth.jwt import InvalidToken
 from habitual.auth.repository import AuthRepository
 from habitual.auth.scopes import Scope
+from habitual.auth.usage import Bucket, Quota, plan_of
 from habitual.db import UnitOfWork, request_unit
-from habitual.errors import Forbidden, Unauthorized
+from habitual.errors import Forbidden, TooManyRequests, Unauthorized
 from habitual.kit.clock import utcnow
+from habitual.kit.middleware import RATE_LIMIT_HEADERS
 from habitual.kit.schemas import PathID
 from habitual.kit.secrets import token_digest
 from habitual.models import Role, User
@@ -77,10 +79,50 @@ class Caller:
     timezone: str
     week_start: int
     day_start: int
+    rate_limit: str | None  # the user's plan; None: the server's default
     scopes: frozenset[str] | None  # None: a password login
 
 
-async def _personal_token_caller(runtime: Runtime, token: str) -> Caller:
+async def _charge(request: Request, *buckets: Bucket | None) -> None:
+    """Count the request in each bucket given, then report the one closest to running out in the
+    RateLimit header fields; 429 if any is used up."""
+    limiter = runtime_of(request).usage_limiter
+    tightest: Quota | None = None
+    for bucket in buckets:
+        if bucket is None:
+            continue
+        quota = await limiter.hit(bucket)
+        if tightest is None or quota.exhausted or quota.remaining < tightest.remaining:
+            tightest = quota
+        if quota.exhausted:
+            break
+    if tightest is None:
+        return
+    request.scope[RATE_LIMIT_HEADERS] = tightest.headers()
+    if tightest.exhausted:
+        raise TooManyRequests(
+            f"Rate limit of {tightest.limit} requests used up; try again later.",
+            retry_after=tightest.reset_seconds,
+        )
+
+
+def client_address(request: Request) -> str:
+    """The address the request came from (the proxy's, unless uvicorn is told to trust it)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_by_address(request: Request) -> None:
+    """Count a request without credentials against its client address."""
+    limit = runtime_of(request).usage_limiter.anonymous
+    if limit is not None:
+        await _charge(request, Bucket(limit, "address:" + client_address(request)))
+
+
+# For the routes anyone may call (register, log in, refresh); every other route authenticates.
+AddressLimited = Depends(limit_by_address)
+
+
+async def _personal_token_caller(runtime: Runtime, token: str) -> tuple[Caller, Bucket | None]:
     database = runtime.database
     token_hash = token_digest(token)
     found = await database.read(
@@ -96,12 +138,15 @@ async def _personal_token_caller(runtime: Runtime, token: str) -> Caller:
             await database.write(
                 lambda uow: AuthRepository(uow).touch_personal_token(token_id, now)
             )
-    return Caller(*found.caller, scopes=frozenset(found.scopes))
+    caller = Caller(*found.caller, scopes=frozenset(found.scopes))
+    # A token is counted on its own only if it has a limit of its own: with its user's limit, it
+    # could never run out before its user does.
+    if found.rate_limit is None:
+        return caller, None
+    return caller, Bucket(plan_of(found.rate_limit), f"token:{token_id}")
 
 
-async def get_caller(
-    runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer_scheme)]
-) -> Caller:
+async def _identify(runtime: Runtime, token: str | None) -> tuple[Caller, Bucket | None]:
     """The token, then the live login or personal token, in one statement without a session."""
     if not token:
         raise Unauthorized("Missing bearer token.")
@@ -116,7 +161,29 @@ async def get_caller(
     )
     if found is None:
         raise Unauthorized("Invalid or expired token.")
-    return Caller(*found, scopes=None)
+    return Caller(*found, scopes=None), None
+
+
+async def authenticate(request: Request, token: str | None) -> Caller:
+    """The caller `token` names, with this request counted against their limits (the user's
+    and the token's own); a request without valid credentials counts against its address."""
+    runtime = runtime_of(request)
+    try:
+        caller, token_bucket = await _identify(runtime, token)
+    except Unauthorized:
+        await limit_by_address(request)
+        raise
+    user_limit = runtime.usage_limiter.user_limit(caller.rate_limit)
+    user_bucket = None if user_limit is None else Bucket(user_limit, f"user:{caller.id}")
+    await _charge(request, token_bucket, user_bucket)
+    return caller
+
+
+async def get_caller(
+    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> Caller:
+    """The caller of this request (see `authenticate`)."""
+    return await authenticate(request, token)
 
 
 class CallerScheme(SecurityBase):
@@ -130,9 +197,7 @@ class CallerScheme(SecurityBase):
     async def __call__(self, request: Request) -> Caller:
         authorization = request.headers.get("authorization")
         scheme, _, token = (authorization or "").partition(" ")
-        caller = await get_caller(
-            runtime_of(request), token if scheme.lower() == "bearer" else None
-        )
+        caller = await authenticate(request, token if scheme.lower() == "bearer" else None)
         if caller.scopes is not None and self.scope not in caller.scopes:
             raise Forbidden(f"This token lacks the {self.scope.value!r} scope.")
         return caller

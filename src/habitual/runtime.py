@@ -9,6 +9,7 @@ from limits.aio.storage import Storage
 from habitual.auth.jwt import AccessTokens
 from habitual.auth.passwords import Passwords
 from habitual.auth.throttle import LoginThrottle, limit_storage
+from habitual.auth.usage import UsageLimiter
 from habitual.config import Settings
 from habitual.db import Database, create_database
 from habitual.kit.dns import Resolver, system_resolver
@@ -25,6 +26,7 @@ class Runtime:
     login_throttle: LoginThrottle
     secret_box: SecretBox
     resolver: Resolver
+    usage_limiter: UsageLimiter
 
     @classmethod
     def build(cls, settings: Settings, resolver: Resolver = system_resolver) -> Runtime:
@@ -38,4 +40,5 @@ class Runtime:
             login_throttle=LoginThrottle(settings, storage),
             secret_box=SecretBox.for_settings(settings),
             resolver=resolver,
+            usage_limiter=UsageLimiter(settings, storage),
         )

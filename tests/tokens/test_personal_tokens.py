@@ -10,7 +10,16 @@ from tests.factories import API, PROBLEM_JSON
 
 TOKENS = f"{API}/users/me/tokens"
 ME = f"{API}/users/me"
-READ_KEYS = {"id", "name", "token_prefix", "scopes", "created_at", "expires_at", "last_used_at"}
+READ_KEYS = {
+    "id",
+    "name",
+    "token_prefix",
+    "scopes",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "rate_limit",
+}
 
 
 def bearer(token: str) -> dict[str, str]:

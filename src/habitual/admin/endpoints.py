@@ -7,14 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from habitual.admin.repository import SORT_COLUMNS, AccountFilter
-from habitual.admin.schemas import AdminUserCreate, AdminUserUpdate
+from habitual.admin.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate
 from habitual.admin.service import admin_service
 from habitual.deps import AdminUser, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, page_params, sort_key
 from habitual.kit.schemas import NO_NUL, PathID
 from habitual.models import Role, User
-from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
@@ -25,7 +24,7 @@ UserID = PathID
 
 @router.get(
     "",
-    response_model=Page[UserRead],
+    response_model=Page[AdminUserRead],
     summary="List accounts",
     responses=problem_responses(401, 403, 422),
 )
@@ -43,7 +42,7 @@ async def list_users(
         str | None,
         Query(description="id, username, email, created_at or role; `-` first for descending"),
     ] = None,
-) -> Page[UserRead]:
+) -> Page[AdminUserRead]:
     """Every account, paginated, filtered by `q`, `role` and `is_active`, sorted by `sort`."""
     column, descending = sort_key(sort, SORT_COLUMNS, default="id")
     where = AccountFilter(name_contains=q, role=role, is_active=is_active)
@@ -53,7 +52,7 @@ async def list_users(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=UserRead,
+    response_model=AdminUserRead,
     summary="Create an account",
     responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
@@ -75,7 +74,7 @@ async def create_user(
 
 @router.get(
     "/{user_id}",
-    response_model=UserRead,
+    response_model=AdminUserRead,
     summary="One account",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -86,13 +85,14 @@ async def get_user(user_id: UserID, admin: AdminUser, uow: UoW) -> User:
 
 @router.patch(
     "/{user_id}",
-    response_model=UserRead,
-    summary="Change role or activation",
+    response_model=AdminUserRead,
+    summary="Change role, activation or usage plan",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
 async def update_user(user_id: UserID, body: AdminUserUpdate, admin: AdminUser, uow: UoW) -> User:
-    """Set `role` or `is_active`. Deactivating ends every login of the account at once. The last
-    active admin cannot be demoted or deactivated (409)."""
+    """Set `role`, `is_active` or `rate_limit` (the account's usage plan, e.g. `6000/minute`;
+    null returns it to the server's default). Deactivating ends every login of the account at
+    once. The last active admin cannot be demoted or deactivated (409)."""
     return await admin_service.update(uow, user_id, body)
 
 

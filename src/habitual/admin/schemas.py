@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from pydantic import EmailStr, StrictBool
+from typing import ClassVar
 
-from habitual.kit.schemas import InputModel, TimezoneName
+from pydantic import EmailStr, Field, StrictBool
+
+from habitual.kit.schemas import InputModel, RateLimitText, TimezoneName
 from habitual.models import Role
-from habitual.users.schemas import Password, Username
+from habitual.users.schemas import Password, Username, UserRead
 
 
 class AdminUserCreate(InputModel):
@@ -17,5 +19,17 @@ class AdminUserCreate(InputModel):
 
 
 class AdminUserUpdate(InputModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"rate_limit"})
+
     role: Role | None = None
     is_active: StrictBool | None = None
+    rate_limit: RateLimitText | None = Field(
+        default=None, description="The account's usage plan; null returns it to the default"
+    )
+
+
+class AdminUserRead(UserRead):
+    rate_limit: str | None = Field(
+        description="The account's usage plan; null: the server's default "
+        "(`HABITUAL_RATE_LIMIT_USER`)"
+    )

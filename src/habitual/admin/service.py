@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habitual.admin.repository import AccountFilter, AdminRepository
-from habitual.admin.schemas import AdminUserUpdate
+from habitual.admin.schemas import AdminUserRead, AdminUserUpdate
 from habitual.auth.repository import AuthRepository
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound
@@ -11,7 +11,6 @@ from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams
 from habitual.models import Role, User
 from habitual.users.repository import UserRepository
-from habitual.users.schemas import UserRead
 from habitual.users.service import user_service
 
 
@@ -23,11 +22,11 @@ class AdminService:
         sort: str,
         descending: bool,
         paging: PageParams,
-    ) -> Page[UserRead]:
+    ) -> Page[AdminUserRead]:
         """A page of the accounts `where` lets through, sorted by `sort` (one of the
         repository's `SORT_COLUMNS`)."""
         return await AdminRepository(uow).page(
-            where, sort, descending, paging, UserRead.model_validate
+            where, sort, descending, paging, AdminUserRead.model_validate
         )
 
     async def get(self, uow: UnitOfWork, user_id: int) -> User:
@@ -48,6 +47,8 @@ class AdminService:
             if not changes.is_active and user.is_active:
                 await AuthRepository(uow).revoke_all_sessions(user.id, "deactivated", utcnow())
             user.is_active = changes.is_active
+        if "rate_limit" in changes.model_fields_set:
+            user.rate_limit = changes.rate_limit
         await uow.session.flush()
         return user
 

@@ -19,6 +19,7 @@ class CallerRow(NamedTuple):
     timezone: str
     week_start: int
     day_start: int
+    rate_limit: str | None  # the user's plan; None: the server's default
 
 
 class PersonalTokenRow(NamedTuple):
@@ -27,6 +28,7 @@ class PersonalTokenRow(NamedTuple):
     expires_at: datetime | None
     last_used_at: datetime | None
     is_active: bool
+    rate_limit: str | None  # the token's own plan, lower than its user's; None: the user's
     caller: CallerRow
 
 
@@ -128,7 +130,7 @@ class AuthRepository(Repository):
 
     async def caller_of_session(self, user_id: int, session_id: int) -> CallerRow | None:
         row = await (await self.connection()).fetchrow(
-            "SELECT u.id, u.role, u.timezone, u.week_start, u.day_start "
+            "SELECT u.id, u.role, u.timezone, u.week_start, u.day_start, u.rate_limit "
             "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL AND u.is_active",
             session_id,
@@ -138,17 +140,23 @@ class AuthRepository(Repository):
 
     async def caller_of_personal_token(self, token_hash: str) -> PersonalTokenRow | None:
         row = await (await self.connection()).fetchrow(
-            "SELECT t.id, t.scopes, t.expires_at, t.last_used_at, u.is_active, "
-            "u.id, u.role, u.timezone, u.week_start, u.day_start "
+            "SELECT t.id, t.scopes, t.expires_at, t.last_used_at, u.is_active, t.rate_limit, "
+            "u.id, u.role, u.timezone, u.week_start, u.day_start, u.rate_limit "
             "FROM personal_access_tokens t JOIN users u ON u.id = t.user_id "
             "WHERE t.token_hash = $1",
             token_hash,
         )
         if row is None:
             return None
-        token_id, scopes, expires_at, last_used_at, is_active, *caller = row
+        token_id, scopes, expires_at, last_used_at, is_active, rate_limit, *caller = row
         return PersonalTokenRow(
-            token_id, from_json(scopes), expires_at, last_used_at, is_active, CallerRow(*caller)
+            token_id,
+            from_json(scopes),
+            expires_at,
+            last_used_at,
+            is_active,
+            rate_limit,
+            CallerRow(*caller),
         )
 
     async def touch_personal_token(self, token_id: int, now: datetime) -> None:

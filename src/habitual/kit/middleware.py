@@ -9,6 +9,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from habitual.errors import PROBLEM_JSON
 
+# Where a request's rate-limit check leaves its RateLimit header fields (deps.py) for
+# RateLimitHeadersMiddleware to add to the response, whatever the response is.
+RATE_LIMIT_HEADERS = "habitual.rate_limit_headers"
+
 
 async def _send_problem(send: Send, status: int, title: str, detail: str) -> None:
     body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
@@ -124,6 +128,28 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 headers.extend(header for header in extra if header[0] not in present)
                 message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RateLimitHeadersMiddleware:
+    """Add the RateLimit header fields a request's rate-limit check left in its scope.
+
+    A dependency cannot set headers on an error response, nor on a response an endpoint builds
+    itself; the scope dict is shared by every layer of one request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and RATE_LIMIT_HEADERS in scope:
+                message["headers"] = [*message.get("headers", ()), *scope[RATE_LIMIT_HEADERS]]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

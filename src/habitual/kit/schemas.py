@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from habitual.config import parse_rate_limit, rate_limit_text
 from habitual.kit.timezones import check_timezone
 from habitual.kit.types import MAX_ID
 
@@ -189,4 +190,20 @@ Instant = Annotated[
 
 DayStart = Annotated[
     Integer, Field(ge=0, le=23, description="Local hour at which a new day begins (0..23)")
+]
+
+
+def _canonical_rate_limit(text: str) -> str:
+    return rate_limit_text(parse_rate_limit(text))
+
+
+RateLimitText = Annotated[
+    str,
+    Field(
+        max_length=64,
+        examples=["6000/minute"],
+        description="Requests per window, as `6000/minute`, `100 per second` or `5000/2 hours`: "
+        "one limit, 1 to a billion requests, a window of a second to a day",
+    ),
+    AfterValidator(_canonical_rate_limit),
 ]

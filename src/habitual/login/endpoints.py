@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from habitual.db import UnitOfWork
-from habitual.deps import CurrentUser, RuntimeDep, UoW
+from habitual.deps import AddressLimited, CurrentUser, RuntimeDep, UoW, client_address
 from habitual.errors import Forbidden, problem_responses
 from habitual.login.schemas import (
     Login,
@@ -27,10 +27,6 @@ from habitual.users.service import user_service
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _token_pair(tokens: IssuedTokens) -> TokenPair:
     return TokenPair(
         access_token=tokens.access_token,
@@ -41,6 +37,7 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
 
 @router.post(
     "/register",
+    dependencies=[AddressLimited],
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create an account",
@@ -54,7 +51,7 @@ async def register(body: Registration, request: Request, uow: UoW, runtime: Runt
     """
     if not runtime.settings.registration_open:
         raise Forbidden("Registration is closed on this server; ask an administrator.")
-    await runtime.login_throttle.registration(_client_address(request))
+    await runtime.login_throttle.registration(client_address(request))
     return await user_service.create(
         uow,
         runtime.passwords,
@@ -79,7 +76,7 @@ async def _log_in(
         runtime,
         identifier=identifier,
         password=password,
-        client_address=_client_address(request),
+        client_address=client_address(request),
         user_agent=request.headers.get("user-agent"),
         device_token=device_token,
     )
@@ -93,6 +90,7 @@ async def _log_in(
 
 @router.post(
     "/login",
+    dependencies=[AddressLimited],
     response_model=LoginTokens,
     summary="Log in with a password",
     responses=problem_responses(400, 401, 413, 422, 429),
@@ -112,6 +110,7 @@ async def login(body: Login, request: Request, uow: UoW, runtime: RuntimeDep) ->
 
 @router.post(
     "/token",
+    dependencies=[AddressLimited],
     response_model=LoginTokens,
     summary="Log in with the OAuth2 password form",
     responses=problem_responses(400, 401, 413, 422, 429),
@@ -129,9 +128,10 @@ async def token(
 
 @router.post(
     "/refresh",
+    dependencies=[AddressLimited],
     response_model=TokenPair,
     summary="Rotate a refresh token",
-    responses=problem_responses(400, 401, 413, 422),
+    responses=problem_responses(400, 401, 413, 422, 429),
 )
 async def refresh(body: RefreshRequest, uow: UoW, runtime: RuntimeDep) -> TokenPair:
     """Spend a refresh token for a new pair. Each refresh token works once: presenting a spent

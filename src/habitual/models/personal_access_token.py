@@ -26,3 +26,5 @@ class PersonalAccessToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A limit of its own, no higher than its user's; None: only the user's counts.
+    rate_limit: Mapped[str | None] = mapped_column(String(64))

@@ -34,3 +34,5 @@ class User(Timestamped, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     week_start: Mapped[int] = mapped_column(default=0)  # 0 = Monday, as date.weekday()
     day_start: Mapped[int] = mapped_column(default=0)  # local hour at which a new day begins
+    # A usage plan (`6000/minute`, habitual.config.parse_rate_limit); None: the server's default.
+    rate_limit: Mapped[str | None] = mapped_column(String(64))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, status
 
-from habitual.deps import CurrentUser, UoW
+from habitual.deps import CurrentUser, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.schemas import PathID
 from habitual.models import PersonalAccessToken
@@ -37,11 +37,14 @@ async def list_tokens(user: CurrentUser, uow: UoW) -> Sequence[PersonalAccessTok
     summary="Create a personal access token",
     responses=problem_responses(400, 401, 403, 413, 422),
 )
-async def create_token(body: TokenCreate, user: CurrentUser, uow: UoW) -> TokenCreated:
+async def create_token(
+    body: TokenCreate, user: CurrentUser, uow: UoW, runtime: RuntimeDep
+) -> TokenCreated:
     """Create a scoped token for a script or device. The response holds the secret (it starts
     with `hab_pat_`) this once; only its SHA-256 digest is stored. Tokens cannot manage accounts
-    or other tokens, whatever their scopes."""
-    token, secret = await token_service.create(uow, user, body)
+    or other tokens, whatever their scopes. `rate_limit` gives the token a lower limit than
+    yours, for a script you want kept in check; it counts against yours as well."""
+    token, secret = await token_service.create(uow, user, body, runtime.usage_limiter)
     return TokenCreated.model_validate(
         {**TokenRead.model_validate(token).model_dump(), "token": secret}
     )
