@@ -41,7 +41,8 @@ from habitual.notifications.transports import DeliveryError, post_webhook, send_
 from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
 from habitual.reminders.service import habits_to_remind
-from habitual.users.repository import UserRepository
+from habitual.users.mail import NotWorthSending, account_email, is_account_email
+from habitual.users.repository import OneTimeTokenRepository, UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +190,25 @@ class Worker:
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
     ) -> int | None:
         if delivery.channel == Channel.email:
+            to, subject, text = user.email, notification.title, notification.body
+            message_key = f"notification-{notification.id}"
+            if is_account_email(notification):
+                try:
+                    message = await account_email(
+                        self.database, self.settings, notification, user, self.clock()
+                    )
+                except NotWorthSending as moot:
+                    raise DeliveryError(str(moot), permanent=True) from None
+                to, subject, text = message.to, message.subject, message.text
+                message_key += f"-{delivery.attempts}"  # each attempt carries a new link
+            elif not user.email_verified:  # the address changed since this was queued
+                raise DeliveryError("The email address is not verified.", permanent=True)
             await send_email(
                 self.settings,
-                to=user.email,
-                subject=notification.title,
-                text=notification.body,
-                message_key=f"notification-{notification.id}",
+                to=to,
+                subject=subject,
+                text=text,
+                message_key=message_key,
             )
             return None
         if webhook is None or not webhook.active:
@@ -261,13 +275,15 @@ class Worker:
         return await self.fire_due_reminders() + await self.deliver_batch()
 
     async def housekeeping(self) -> None:
-        """Now and then: forget Idempotency-Keys past their 24 hours."""
+        """Now and then: forget Idempotency-Keys past their 24 hours, and one-time tokens a day
+        after they expired."""
         now = self.clock()
         if now < self._next_housekeeping:
             return
         self._next_housekeeping = now + HOUSEKEEPING_INTERVAL
         async with self.database.unit() as uow:
             await UserRepository(uow).purge_expired_idempotency_keys()
+            await OneTimeTokenRepository(uow).purge_expired(now - timedelta(days=1))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; the batch in hand is always finished first."""

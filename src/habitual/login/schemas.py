@@ -42,6 +42,24 @@ class TokenPair(OutputModel):
     expires_in: int = Field(description="Seconds until the access token expires")
 
 
+class PasswordResetRequest(InputModel):
+    email: EmailStr = Field(description="The email address of the account")
+
+
+MailedToken = Annotated[
+    str, Field(min_length=1, max_length=200, description="The `token` of the link in the email")
+]
+
+
+class PasswordResetConfirm(InputModel):
+    token: MailedToken
+    new_password: Password
+
+
+class EmailVerification(InputModel):
+    token: MailedToken
+
+
 class RefreshRequest(InputModel):
     refresh_token: OpaqueToken
 
