@@ -376,3 +376,47 @@ async def test_going_back_drops_the_rule_defaults_and_keeps_the_rows(empty_datab
     with pytest.raises(sa.exc.IntegrityError):
         async with engine.begin() as connection:
             await connection.execute(habits.insert().values(habit_row(2, kind="boolean")))
+
+
+# --- account recovery (2026_12_03) --------------------------------------------------------------
+
+BEFORE_ACCOUNT_RECOVERY = "ea21864da6ba"
+
+
+async def test_existing_accounts_start_unverified_and_keep_everything_they_own(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, BEFORE_ACCOUNT_RECOVERY)
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, "head")
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.text("SELECT id, email_verified FROM users"))
+        assert [(row.id, bool(row.email_verified)) for row in rows] == [(1, False)]
+        # The column was added in place: nothing under the account was cascaded away.
+        assert await ruled_habit_rows(connection) == before
+
+
+async def test_going_back_from_account_recovery_keeps_the_accounts(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, "head")
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        await connection.execute(sa.text("UPDATE users SET email_verified = true"))
+        await connection.execute(
+            sa.text(
+                "INSERT INTO one_time_tokens (token_hash, purpose, user_id, email, created_at, "
+                "expires_at) VALUES (:hash, 'password_reset', 1, 'alice@example.com', :now, :now)"
+            ),
+            {"hash": "0" * 64, "now": CREATED_AT},
+        )
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, BEFORE_ACCOUNT_RECOVERY, down=True)
+
+    async with engine.connect() as connection:
+        assert await ruled_habit_rows(connection) == before
+        users_now = await connection.execute(sa.text("SELECT * FROM users"))
+        assert "email_verified" not in users_now.keys()

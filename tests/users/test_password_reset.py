@@ -9,6 +9,7 @@ import httpx
 from limits import parse
 from sqlalchemy import select, text
 
+from habitual.jobs.worker import Worker
 from habitual.kit.secrets import token_digest
 from habitual.models import Notification, OneTimeToken
 from tests.factories import API, PASSWORD, PROBLEM_JSON
@@ -338,3 +339,21 @@ async def test_token_attempts_past_the_limit_per_client_are_429(client, accounts
 async def tokens_of(runtime) -> list[OneTimeToken]:
     async with runtime.database.reader() as session:
         return list((await session.execute(select(OneTimeToken))).scalars())
+
+
+async def test_the_worker_forgets_tokens_a_day_after_they_expired(
+    client, accounts, runtime, settings, smtp_server, clock
+):
+    alice = await accounts.create()
+    await mailed_reset_token(client, runtime, settings, smtp_server, clock, alice.email)
+    (stored,) = await tokens_of(runtime)
+
+    clock.move_past(stored.expires_at + timedelta(hours=23))
+    async with Worker(runtime.database, settings, clock=clock) as worker:
+        await worker.housekeeping()
+    assert len(await tokens_of(runtime)) == 1
+
+    clock.move_past(stored.expires_at + timedelta(days=1, minutes=11))
+    async with Worker(runtime.database, settings, clock=clock) as worker:
+        await worker.housekeeping()
+    assert await tokens_of(runtime) == []

@@ -190,26 +190,7 @@ class Worker:
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
     ) -> int | None:
         if delivery.channel == Channel.email:
-            to, subject, text = user.email, notification.title, notification.body
-            message_key = f"notification-{notification.id}"
-            if is_account_email(notification):
-                try:
-                    message = await account_email(
-                        self.database, self.settings, notification, user, self.clock()
-                    )
-                except NotWorthSending as moot:
-                    raise DeliveryError(str(moot), permanent=True) from None
-                to, subject, text = message.to, message.subject, message.text
-                message_key += f"-{delivery.attempts}"  # each attempt carries a new link
-            elif not user.email_verified:  # the address changed since this was queued
-                raise DeliveryError("The email address is not verified.", permanent=True)
-            await send_email(
-                self.settings,
-                to=to,
-                subject=subject,
-                text=text,
-                message_key=message_key,
-            )
+            await send_email(self.settings, **await self._email(delivery, notification, user))
             return None
         if webhook is None or not webhook.active:
             raise DeliveryError("The webhook was removed.", permanent=True)
@@ -223,6 +204,35 @@ class Worker:
             timestamp=int(self.clock().timestamp()),
             payload=webhook_payload(notification),
         )
+
+    async def _email(
+        self, delivery: Delivery, notification: Notification, user: User
+    ) -> dict[str, str]:
+        """Who an email goes to and what it says. A notification goes only to a verified
+        address; an account email (a reset or verification link) is written now, with its
+        token."""
+        if not is_account_email(notification):
+            if not user.email_verified:  # the address changed since this was queued
+                raise DeliveryError("The email address is not verified.", permanent=True)
+            return {
+                "to": user.email,
+                "subject": notification.title,
+                "text": notification.body,
+                "message_key": f"notification-{notification.id}",
+            }
+        try:
+            message = await account_email(
+                self.database, self.settings, notification, user, self.clock()
+            )
+        except NotWorthSending as moot:
+            raise DeliveryError(str(moot), permanent=True) from None
+        return {
+            "to": message.to,
+            "subject": message.subject,
+            "text": message.text,
+            # Each attempt carries a new link: another message, not a copy of the last.
+            "message_key": f"notification-{notification.id}-{delivery.attempts}",
+        }
 
     async def _settle_failure(self, delivery: Delivery, error: DeliveryError) -> None:
         attempts = delivery.attempts
