@@ -6,7 +6,9 @@ Create Date: 2026-12-03 09:00:00.000000
 
 `one_time_tokens` holds the tokens mailed for a password reset or an email verification, only
 as their SHA-256 digests (the primary key), each with its purpose, account, the address it was
-sent to, its expiry and when it was used. `users.email_verified` says a link mailed to the
+sent to, its expiry and when it was used. `password_reset_requests` holds the addresses a
+reset was asked for until the worker looks them up (the request does the same work whether or
+not an account has the address). `users.email_verified` says a link mailed to the
 account's address was opened; email notifications go only to verified addresses.
 
 Every existing account starts unverified: nothing ever proved its address, and marking it
@@ -57,9 +59,17 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_one_time_tokens_user_id"), "one_time_tokens", ["user_id"], unique=False
     )
+    op.create_table(
+        "password_reset_requests",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("email_key", sa.String(length=254), nullable=False),
+        sa.Column("created_at", habitual.kit.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_requests")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("password_reset_requests")
     op.drop_index(op.f("ix_one_time_tokens_user_id"), table_name="one_time_tokens")
     op.drop_table("one_time_tokens")
     op.drop_column("users", "email_verified")  # in place, as it was added

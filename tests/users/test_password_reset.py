@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from habitual.jobs.worker import Worker
 from habitual.kit.secrets import token_digest
-from habitual.models import Notification, OneTimeToken
+from habitual.models import Notification, OneTimeToken, PasswordResetRequest
 from tests.factories import API, PASSWORD, PROBLEM_JSON
 from tests.users.conftest import links, run_worker
 
@@ -55,7 +55,8 @@ async def test_a_mailed_link_sets_the_new_password_and_ends_every_login(
     response = await ask_for_reset(client, alice.email)
     assert response.status_code == 202
     assert smtp_server.mailbox.emails == []  # not while the request waits: the worker sends
-    assert await run_worker(runtime, settings, smtp_server, clock) == 1
+    # One round: the asked-for address is looked up, and its email queued and sent.
+    assert await run_worker(runtime, settings, smtp_server, clock) == 2
     (link,) = links(smtp_server)
     assert link.to == [alice.email]
     assert link.subject == "Reset your Habitual password"
@@ -145,6 +146,34 @@ async def test_an_unknown_address_gets_the_same_answer_and_no_email(
     assert set(unknown.headers) == set(known.headers)
     await run_worker(runtime, settings, smtp_server, clock)
     assert [link.to for link in links(smtp_server)] == [[alice.email]]
+
+
+async def test_a_known_and_an_unknown_address_make_the_request_do_the_same_work(
+    client, accounts, runtime
+):
+    alice = await accounts.create()
+
+    await ask_for_reset(client, alice.email)
+    await ask_for_reset(client, "Nobody@Example.com")
+
+    async with runtime.database.reader() as session:
+        asked = (await session.execute(select(PasswordResetRequest.email_key))).scalars().all()
+        queued = (await session.execute(select(Notification))).scalars().all()
+    # Each only recorded the address asked for; nothing was looked up or queued yet.
+    assert sorted(asked) == sorted([alice.email, "nobody@example.com"])
+    assert queued == []
+
+
+async def test_a_request_older_than_a_links_lifetime_is_dropped(
+    client, accounts, runtime, settings, smtp_server, clock
+):
+    alice = await accounts.create()
+    await ask_for_reset(client, alice.email)
+
+    clock.advance(minutes=31)  # the worker was down meanwhile
+    assert await run_worker(runtime, settings, smtp_server, clock) == 1
+
+    assert smtp_server.mailbox.emails == []
 
 
 async def test_the_address_is_found_whatever_its_case(

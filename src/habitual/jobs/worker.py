@@ -42,6 +42,7 @@ from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
 from habitual.reminders.service import habits_to_remind
 from habitual.users.mail import NotWorthSending, account_email, is_account_email
+from habitual.users.recovery import recovery_service
 from habitual.users.repository import OneTimeTokenRepository, UserRepository
 
 logger = logging.getLogger(__name__)
@@ -279,10 +280,19 @@ class Worker:
 
     # --- the loop -----------------------------------------------------------------------------
 
+    async def queue_reset_emails(self) -> int:
+        """Look up the addresses password resets were asked for, and queue their emails."""
+        async with self.database.unit() as uow:
+            return await recovery_service.queue_reset_emails(
+                uow, self.settings, self.clock(), self.settings.worker_batch_size
+            )
+
     async def run_once(self) -> int:
-        """One round: fire due reminders, then deliver one batch. How much work was done."""
+        """One round: fire due reminders, queue asked-for reset emails, then deliver one batch.
+        How much work was done."""
         await self.housekeeping()
-        return await self.fire_due_reminders() + await self.deliver_batch()
+        queued = await self.fire_due_reminders() + await self.queue_reset_emails()
+        return queued + await self.deliver_batch()
 
     async def housekeeping(self) -> None:
         """Now and then: forget Idempotency-Keys past their 24 hours, and one-time tokens a day

@@ -9,6 +9,7 @@ from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
 from habitual.models.notification import Event, Notification
 from habitual.models.one_time_token import OneTimeToken, TokenPurpose
+from habitual.models.password_reset_request import PasswordResetRequest
 from habitual.models.personal_access_token import PersonalAccessToken
 from habitual.models.profile import Profile
 from habitual.models.refresh_token import RefreshToken
@@ -30,6 +31,7 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "OneTimeToken",
+    "PasswordResetRequest",
     "PersonalAccessToken",
     "Profile",
     "RefreshToken",

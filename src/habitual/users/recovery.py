@@ -1,11 +1,14 @@
 """Account recovery and verified email: the rules behind the links that account emails carry.
 
-Whether an address has an account is never told: asking for a reset answers the same either
-way, and the email is sent by the worker, not while the request waits.
+Whether an address has an account is never told: asking for a reset answers the same and does
+the same work either way; the worker looks the address up and sends the email.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from habitual.config import Settings
 from habitual.db import UnitOfWork
 from habitual.errors import Unprocessable
 from habitual.kit.clock import utcnow
@@ -13,7 +16,11 @@ from habitual.kit.secrets import token_digest
 from habitual.models import TokenPurpose, User
 from habitual.runtime import Runtime
 from habitual.users import mail
-from habitual.users.repository import OneTimeTokenRepository, UserRepository
+from habitual.users.repository import (
+    OneTimeTokenRepository,
+    PasswordResetRequestRepository,
+    UserRepository,
+)
 from habitual.users.service import user_service
 from habitual.users.throttles import (
     reset_emails_per_recipient,
@@ -29,22 +36,36 @@ class RecoveryService:
     async def request_password_reset(
         self, uow: UnitOfWork, runtime: Runtime, email: str, client_address: str
     ) -> None:
-        """Queue a reset email if an active account has this address; nothing tells which.
+        """Record that a reset was asked for this address; the worker looks it up and queues
+        the email if an active account has it (`queue_reset_emails`). The request does the
+        same work whatever the address, so neither its answer nor its time tells.
 
         Past the limit per client address: 429. Past the limit per address asked for (counted
-        alike whether it has an account or not), nothing is sent and the answer is unchanged:
-        a 429 there would only tell a stranger that someone asks for this address, and let them
-        stop its owner from asking.
+        alike whether it has an account or not), nothing is recorded and the answer is
+        unchanged: a 429 there would only tell a stranger that someone asks for this address,
+        and let them stop its owner from asking.
         """
         await reset_requests_per_client(runtime).take_or_refuse(
             client_address, "Too many password reset requests; try again later."
         )
         email_key = email.strip().lower()
-        within_limit = await reset_emails_per_recipient(runtime).take(email_key)
-        user = await UserRepository(uow).by_email(email_key)
-        if user is None or not user.is_active or not within_limit:
-            return
-        await mail.queue(uow, user, TokenPurpose.password_reset)
+        if await reset_emails_per_recipient(runtime).take(email_key):
+            await PasswordResetRequestRepository(uow).add(email_key)
+
+    async def queue_reset_emails(
+        self, uow: UnitOfWork, settings: Settings, now: datetime, limit: int
+    ) -> int:
+        """The worker's part: turn up to `limit` reset requests into reset emails to the active
+        accounts that have their addresses; requests older than a link's lifetime are dropped
+        (whoever asked has given up). How many requests were taken."""
+        requests = await PasswordResetRequestRepository(uow).take(limit)
+        stale_before = now - mail.token_lifetime(settings, TokenPurpose.password_reset)
+        users = UserRepository(uow)
+        for email_key, asked_at in requests:
+            user = await users.by_email(email_key)
+            if user is not None and user.is_active and asked_at >= stale_before:
+                await mail.queue(uow, user, TokenPurpose.password_reset)
+        return len(requests)
 
     async def reset_password(
         self, uow: UnitOfWork, runtime: Runtime, token: str, new_password: str, client_address: str

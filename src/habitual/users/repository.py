@@ -10,7 +10,14 @@ from sqlalchemy import delete, select, update
 from habitual.db import Repository
 from habitual.kit.clock import utcnow
 from habitual.kit.idempotency import RETENTION
-from habitual.models import IdempotencyKey, OneTimeToken, Profile, TokenPurpose, User
+from habitual.models import (
+    IdempotencyKey,
+    OneTimeToken,
+    PasswordResetRequest,
+    Profile,
+    TokenPurpose,
+    User,
+)
 
 
 class UserRepository(Repository):
@@ -146,3 +153,33 @@ class OneTimeTokenRepository(Repository):
             delete(OneTimeToken).where(OneTimeToken.expires_at < before)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class PasswordResetRequestRepository(Repository):
+    """The addresses a reset was asked for, waiting for the worker."""
+
+    async def add(self, email_key: str) -> None:
+        self.session.add(PasswordResetRequest(email_key=email_key))
+        await self.session.flush()
+
+    async def take(self, limit: int) -> list[tuple[str, datetime]]:
+        """Remove up to `limit` requests, oldest first; their addresses and times. Rows another
+        worker has locked meanwhile are skipped (PostgreSQL; SQLite serialises writers)."""
+        statement = (
+            select(
+                PasswordResetRequest.id,
+                PasswordResetRequest.email_key,
+                PasswordResetRequest.created_at,
+            )
+            .order_by(PasswordResetRequest.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await self.session.execute(statement)).all()
+        if rows:
+            await self.session.execute(
+                delete(PasswordResetRequest).where(
+                    PasswordResetRequest.id.in_([row.id for row in rows])
+                )
+            )
+        return [(row.email_key, row.created_at) for row in rows]
