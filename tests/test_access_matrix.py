@@ -18,8 +18,11 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.auth.scopes import Scope
-from habitual.models import Channel, Event
+from habitual.kit.clock import utcnow
+from habitual.models import Channel, Event, TokenPurpose
 from habitual.notifications.outbox import Notice, notify_many
+from habitual.users import mail
+from habitual.users.repository import UserRepository
 from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
 
 MISSING_ID = 987_654
@@ -252,6 +255,36 @@ async def _logout_of_someone_else(accounts: Accounts, caller: Account) -> Call:
     return Call(f"{API}/auth/logout", json={"refresh_token": other.refresh_token})
 
 
+async def _mailed_token(accounts: Accounts, caller: Account, purpose: TokenPurpose) -> str:
+    """A token as the worker mails it to the caller (tests/users send real emails)."""
+    async with accounts.runtime.database.unit() as uow:
+        user = await UserRepository(uow).get(caller.id)
+        assert user is not None
+        return await mail.mint(uow, accounts.runtime.settings, user, purpose, utcnow())
+
+
+async def _confirm_reset(accounts: Accounts, caller: Account) -> Call:
+    token = await _mailed_token(accounts, caller, TokenPurpose.password_reset)
+    body = {"token": token, "new_password": "a brand new passphrase"}
+    return Call(f"{API}/auth/password-reset/confirm", json=body)
+
+
+async def _verify_email(accounts: Accounts, caller: Account) -> Call:
+    token = await _mailed_token(accounts, caller, TokenPurpose.email_verification)
+    return Call(f"{API}/auth/verify-email", json={"token": token})
+
+
+async def _resend_for_a_new_address(accounts: Accounts, caller: Account) -> Call:
+    """The caller's address changed (so it is unverified): a resend is what they may do."""
+    response = await accounts.client.patch(
+        f"{API}/users/me",
+        json={"email": f"new.{caller.username}@example.com", "current_password": caller.password},
+        headers=caller.auth,
+    )
+    assert response.status_code == 200, response.text
+    return Call(f"{API}/users/me/verify-email/resend")
+
+
 async def _delete_me(accounts: Accounts, caller: Account) -> Call:
     return Call(f"{API}/users/me", json={"password": caller.password})
 
@@ -353,6 +386,15 @@ def on_habit(make_habit: HabitMaker, path: str, json: Any = None, **params: Any)
 async def _progress_of_someone_elses_habit(accounts: Accounts, caller: Account) -> Call:
     habit_id = await _someone_elses_habit(accounts, caller)
     return Call(f"{API}/progress", params={"habit_id": habit_id})
+
+
+def own_address(path: str) -> Builder:
+    """A request to `path` naming the caller's email address."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(path, json={"email": caller.email})
+
+    return build
 
 
 def own(path: str, json: Any = None, **params: Any) -> Builder:
@@ -567,6 +609,41 @@ ROUTES = [
     ),
     Route(
         "POST",
+        "/api/v1/auth/password-reset",
+        Access.PUBLIC,
+        valid=own_address(f"{API}/auth/password-reset"),
+        status=202,
+        shape=frozenset({"detail"}),
+        invalid=fixed(Call(f"{API}/auth/password-reset", json={"email": "not an address"})),
+        invalid_loc=("body", "email"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/password-reset/confirm",
+        Access.PUBLIC,
+        valid=_confirm_reset,
+        status=204,
+        shape=None,
+        invalid=fixed(
+            Call(
+                f"{API}/auth/password-reset/confirm",
+                json={"token": "hab_pr_x", "new_password": "short"},
+            )
+        ),
+        invalid_loc=("body", "new_password"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/verify-email",
+        Access.PUBLIC,
+        valid=_verify_email,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{API}/auth/verify-email", json={"token": ""})),
+        invalid_loc=("body", "token"),
+    ),
+    Route(
+        "POST",
         "/api/v1/auth/logout-all",
         Access.LOGIN,
         valid=fixed(Call(f"{API}/auth/logout-all")),
@@ -611,6 +688,14 @@ ROUTES = [
         shape=None,
         invalid=_too_short_new_password,
         invalid_loc=("body", "new_password"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/users/me/verify-email/resend",
+        Access.LOGIN,
+        valid=_resend_for_a_new_address,
+        status=202,
+        shape=frozenset({"detail"}),
     ),
     Route(
         "GET",

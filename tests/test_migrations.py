@@ -438,3 +438,50 @@ async def test_going_back_opens_the_sealed_secrets_again(empty_database, tmp_pat
     async with engine.connect() as connection:
         rows = await connection.execute(sa.text("SELECT id, secret FROM webhooks"))
         assert dict(tuple(row) for row in rows) == PLAIN_SECRETS
+
+
+# --- account recovery (2026_12_03) --------------------------------------------------------------
+
+BEFORE_ACCOUNT_RECOVERY = "c2b6f1c8e302"
+
+
+async def test_existing_accounts_start_unverified_and_keep_everything_they_own(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, BEFORE_ACCOUNT_RECOVERY)
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, "head")
+
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.text("SELECT id, email_verified FROM users"))
+        assert [(row.id, bool(row.email_verified)) for row in rows] == [(1, False)]
+        # The column was added in place: nothing under the account was cascaded away.
+        assert await ruled_habit_rows(connection) == before
+
+
+async def test_going_back_from_account_recovery_keeps_the_accounts(empty_database):
+    engine, url = empty_database
+    await migrate(engine, url, "head")
+    async with engine.begin() as connection:
+        await add_a_ruled_habit(connection)
+        await connection.execute(sa.text("UPDATE users SET email_verified = true"))
+        await connection.execute(
+            sa.text(
+                "INSERT INTO one_time_tokens (token_hash, purpose, user_id, email, created_at, "
+                "expires_at) VALUES (:hash, 'password_reset', 1, 'alice@example.com', :now, :now)"
+            ),
+            {"hash": "0" * 64, "now": CREATED_AT},
+        )
+        before = await ruled_habit_rows(connection)
+
+    await migrate(engine, url, BEFORE_ACCOUNT_RECOVERY, down=True)
+
+    async with engine.connect() as connection:
+        assert await ruled_habit_rows(connection) == before
+        columns = list((await connection.execute(sa.text("SELECT * FROM users"))).keys())
+        assert "email_verified" not in columns
+        assert "one_time_tokens" not in await connection.run_sync(
+            lambda sync: sa.inspect(sync).get_table_names()
+        )

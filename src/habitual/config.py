@@ -170,6 +170,28 @@ class Settings(BaseSettings):
     )
     max_reminders_per_habit: int = Field(default=20, ge=1, description="Reminders per habit.")
 
+    public_url: str = Field(
+        default="http://localhost:8000",
+        pattern=r"^https?://[^\s?#]+$",
+        description="Where people open Habitual: the base of the links in account emails "
+        "({public_url}/reset-password?token=..., {public_url}/verify-email?token=...).",
+    )
+    password_reset_ttl_minutes: int = Field(default=30, ge=5, le=1440)
+    email_verification_ttl_hours: int = Field(default=48, ge=1, le=720)
+    password_reset_limit_per_address: str = Field(
+        default="10/hour", description="Password reset requests per client address; then 429."
+    )
+    password_reset_limit_per_email: str = Field(
+        default="3/hour",
+        description="Reset emails per address asked for; past it the answer stays 202, unsent.",
+    )
+    verification_email_limit_per_account: str = Field(
+        default="5/hour", description="Verification emails per account (resends, email changes)."
+    )
+    account_token_limit_per_address: str = Field(
+        default="60/hour", description="Reset and verification tokens tried per client address."
+    )
+
     registration_open: bool = True
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     docs_enabled: bool = True
@@ -190,6 +212,10 @@ class Settings(BaseSettings):
         "login_limit_per_address",
         "password_recheck_limit",
         "registration_limit_per_address",
+        "password_reset_limit_per_address",
+        "password_reset_limit_per_email",
+        "verification_email_limit_per_account",
+        "account_token_limit_per_address",
     )
     @classmethod
     def _rate_limits(cls, value: str) -> str:
@@ -219,6 +245,11 @@ class Settings(BaseSettings):
         if value.strip().lower() in RATE_LIMIT_OFF:
             return "off"
         return rate_limit_text(parse_rate_limit(value))
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

@@ -140,3 +140,43 @@ async def test_a_line_break_in_a_habit_name_is_mailed_on_one_subject_line(
     assert received.recipients == [alice.email]
     assert received.message["Bcc"] is None
     assert received.message["Subject"] == "Reminder: Read Bcc: eve@example.com"
+
+
+async def test_an_unverified_address_gets_no_email_but_the_inbox_still_does(
+    client, accounts, runtime, settings, smtp_server, clock
+):
+    alice = await accounts.create(verified=False)
+    async with Worker(runtime.database, smtp_server.settings(settings), clock=clock) as worker:
+        await worker.run_once()  # the verification email goes; nothing else is waiting
+    smtp_server.mailbox.emails.clear()
+
+    (notification_id,) = await notify_user(runtime, alice.id, Channel.inapp, Channel.email)
+
+    assert await deliveries_of(runtime, notification_id) == []
+    inbox = await client.get(f"{API}/notifications", headers=alice.auth)
+    assert [item["id"] for item in inbox.json()["items"]] == [notification_id]
+    async with Worker(runtime.database, smtp_server.settings(settings), clock=clock) as worker:
+        assert await worker.run_once() == 0
+    assert smtp_server.mailbox.emails == []
+
+
+async def test_an_email_queued_before_the_address_changed_is_not_sent_to_the_new_one(
+    client, accounts, runtime, settings, smtp_server, clock
+):
+    alice = await accounts.create()
+    (notification_id,) = await notify_user(runtime, alice.id, Channel.email)
+    response = await client.patch(
+        f"{API}/users/me",
+        json={"email": "alice.new@example.com", "current_password": alice.password},
+        headers=alice.auth,
+    )
+    assert response.status_code == 200
+
+    async with Worker(runtime.database, smtp_server.settings(settings), clock=clock) as worker:
+        await worker.run_once()
+
+    delivery = await the_delivery(runtime, notification_id)
+    assert (delivery.status, delivery.last_error) == ("dead", "The email address is not verified.")
+    # Only the new address's verification email went out.
+    (received,) = smtp_server.mailbox.emails
+    assert received.message["Subject"] == "Confirm your email address for Habitual"

@@ -49,7 +49,9 @@ from habitual.notifications.transports import (
 from habitual.reminders.firing import next_fire_after
 from habitual.reminders.repository import ReminderRepository
 from habitual.reminders.service import habits_to_remind
-from habitual.users.repository import UserRepository
+from habitual.users.mail import NotWorthSending, account_email, is_account_email
+from habitual.users.recovery import recovery_service
+from habitual.users.repository import OneTimeTokenRepository, UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -204,13 +206,7 @@ class Worker:
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
     ) -> int | None:
         if delivery.channel == Channel.email:
-            await send_email(
-                self.settings,
-                to=user.email,
-                subject=notification.title,
-                text=notification.body,
-                message_key=f"notification-{notification.id}",
-            )
+            await send_email(self.settings, **await self._email(delivery, notification, user))
             return None
         if webhook is None or not webhook.active:
             raise DeliveryError("The webhook was removed.", permanent=True)
@@ -232,6 +228,35 @@ class Worker:
             timestamp=int(self.clock().timestamp()),
             payload=webhook_payload(notification),
         )
+
+    async def _email(
+        self, delivery: Delivery, notification: Notification, user: User
+    ) -> dict[str, str]:
+        """Who an email goes to and what it says. A notification goes only to a verified
+        address; an account email (a reset or verification link) is written now, with its
+        token."""
+        if not is_account_email(notification):
+            if not user.email_verified:  # the address changed since this was queued
+                raise DeliveryError("The email address is not verified.", permanent=True)
+            return {
+                "to": user.email,
+                "subject": notification.title,
+                "text": notification.body,
+                "message_key": f"notification-{notification.id}",
+            }
+        try:
+            message = await account_email(
+                self.database, self.settings, notification, user, self.clock()
+            )
+        except NotWorthSending as moot:
+            raise DeliveryError(str(moot), permanent=True) from None
+        return {
+            "to": message.to,
+            "subject": message.subject,
+            "text": message.text,
+            # Each attempt carries a new link: another message, not a copy of the last.
+            "message_key": f"notification-{notification.id}-{delivery.attempts}",
+        }
 
     async def _settle_failure(self, delivery: Delivery, error: DeliveryError) -> None:
         attempts = delivery.attempts
@@ -278,19 +303,30 @@ class Worker:
 
     # --- the loop -----------------------------------------------------------------------------
 
+    async def queue_reset_emails(self) -> int:
+        """Look up the addresses password resets were asked for, and queue their emails."""
+        async with self.database.unit() as uow:
+            return await recovery_service.queue_reset_emails(
+                uow, self.settings, self.clock(), self.settings.worker_batch_size
+            )
+
     async def run_once(self) -> int:
-        """One round: fire due reminders, then deliver one batch. How much work was done."""
+        """One round: fire due reminders, queue asked-for reset emails, then deliver one batch.
+        How much work was done."""
         await self.housekeeping()
-        return await self.fire_due_reminders() + await self.deliver_batch()
+        queued = await self.fire_due_reminders() + await self.queue_reset_emails()
+        return queued + await self.deliver_batch()
 
     async def housekeeping(self) -> None:
-        """Now and then: forget Idempotency-Keys past their 24 hours."""
+        """Now and then: forget Idempotency-Keys past their 24 hours, and one-time tokens a day
+        after they expired."""
         now = self.clock()
         if now < self._next_housekeeping:
             return
         self._next_housekeeping = now + HOUSEKEEPING_INTERVAL
         async with self.database.unit() as uow:
             await UserRepository(uow).purge_expired_idempotency_keys()
+            await OneTimeTokenRepository(uow).purge_expired(now - timedelta(days=1))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; the batch in hand is always finished first."""

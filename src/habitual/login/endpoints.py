@@ -1,4 +1,5 @@
-"""/auth: register, log in (JSON or OAuth2 form), refresh, log out."""
+"""/auth: register, log in (JSON or OAuth2 form), refresh, log out, reset a forgotten password
+and verify an email address."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from habitual.db import UnitOfWork
 from habitual.deps import AddressLimited, CurrentUser, RuntimeDep, UoW, client_address
 from habitual.errors import Forbidden, problem_responses
 from habitual.login.schemas import (
+    EmailVerification,
     Login,
     LoginTokens,
     LogoutRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     Registration,
     TokenPair,
@@ -21,7 +25,8 @@ from habitual.login.schemas import (
 from habitual.login.service import IssuedTokens, login_service
 from habitual.models import User
 from habitual.runtime import Runtime
-from habitual.users.schemas import UserRead
+from habitual.users.recovery import recovery_service
+from habitual.users.schemas import Accepted, UserRead
 from habitual.users.service import user_service
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -46,6 +51,7 @@ def _token_pair(tokens: IssuedTokens) -> TokenPair:
 async def register(body: Registration, request: Request, uow: UoW, runtime: RuntimeDep) -> User:
     """Register with a username and email (both unique regardless of case) and a password.
 
+    The address starts unverified, and a verification email with a link is sent to it.
     Registrations are counted per client address; past the limit the answer is 429 with
     `Retry-After`.
     """
@@ -159,3 +165,71 @@ async def logout(body: LogoutRequest, user: CurrentUser, uow: UoW) -> None:
 async def logout_all(user: CurrentUser, uow: UoW) -> None:
     """Revoke every login of the current user, on every device."""
     await login_service.logout_everywhere(uow, user)
+
+
+RESET_REQUESTED = Accepted(
+    detail="If an account has this email address, a link to reset its password is on its way."
+)
+
+
+@router.post(
+    "/password-reset",
+    dependencies=[AddressLimited],
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    summary="Ask for a password reset link",
+    responses=problem_responses(400, 413, 422, 429),
+)
+async def request_password_reset(
+    body: PasswordResetRequest, request: Request, uow: UoW, runtime: RuntimeDep
+) -> Accepted:
+    """Email a single-use link to reset the password, valid for 30 minutes (the server's
+    `HABITUAL_PASSWORD_RESET_TTL_MINUTES`), if an active account has this address.
+
+    The answer is the same whether or not one has: whether an address is registered is not
+    told. Requests are limited per client address (429 with `Retry-After`) and per address
+    asked for (past that, no more emails are sent; the answer stays the same).
+    """
+    await recovery_service.request_password_reset(
+        uow, runtime, str(body.email), client_address(request)
+    )
+    return RESET_REQUESTED
+
+
+@router.post(
+    "/password-reset/confirm",
+    dependencies=[AddressLimited],
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password with a reset link",
+    responses=problem_responses(400, 413, 422, 429),
+)
+async def confirm_password_reset(
+    body: PasswordResetConfirm, request: Request, uow: UoW, runtime: RuntimeDep
+) -> None:
+    """Set `new_password` with the `token` of a reset link. Every login of the account ends,
+    and the token, like any other reset link of the account, cannot be used again.
+
+    A token that is unknown, expired or used is a 422 with one and the same detail.
+    """
+    await recovery_service.reset_password(
+        uow, runtime, body.token, body.new_password, client_address(request)
+    )
+
+
+@router.post(
+    "/verify-email",
+    dependencies=[AddressLimited],
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Verify an email address with its link",
+    responses=problem_responses(400, 413, 422, 429),
+)
+async def verify_email(
+    body: EmailVerification, request: Request, uow: UoW, runtime: RuntimeDep
+) -> None:
+    """Mark the account's address verified with the `token` of the link mailed to it (valid
+    48 hours, the server's `HABITUAL_EMAIL_VERIFICATION_TTL_HOURS`). A link mailed to an
+    address the account no longer has does not work.
+
+    A token that is unknown, expired or used is a 422 with one and the same detail.
+    """
+    await recovery_service.verify_email(uow, runtime, body.token, client_address(request))

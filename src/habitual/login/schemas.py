@@ -53,6 +53,24 @@ class LoginTokens(TokenPair):
     )
 
 
+class PasswordResetRequest(InputModel):
+    email: EmailStr = Field(description="The email address of the account")
+
+
+MailedToken = Annotated[
+    str, Field(min_length=1, max_length=200, description="The `token` of the link in the email")
+]
+
+
+class PasswordResetConfirm(InputModel):
+    token: MailedToken
+    new_password: Password
+
+
+class EmailVerification(InputModel):
+    token: MailedToken
+
+
 class RefreshRequest(InputModel):
     refresh_token: OpaqueToken
 

@@ -8,6 +8,8 @@ from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
 from habitual.models.notification import Event, Notification
+from habitual.models.one_time_token import OneTimeToken, TokenPurpose
+from habitual.models.password_reset_request import PasswordResetRequest
 from habitual.models.personal_access_token import PersonalAccessToken
 from habitual.models.profile import Profile
 from habitual.models.refresh_token import RefreshToken
@@ -28,12 +30,15 @@ __all__ = [
     "HabitRule",
     "IdempotencyKey",
     "Notification",
+    "OneTimeToken",
+    "PasswordResetRequest",
     "PersonalAccessToken",
     "Profile",
     "RefreshToken",
     "Reminder",
     "Role",
     "StatsCarry",
+    "TokenPurpose",
     "User",
     "Webhook",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.types import BigID
@@ -28,6 +28,8 @@ class User(Timestamped, Base):
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    # Proven by a link mailed to `email`; a changed email starts unverified again.
+    email_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.user)
     is_active: Mapped[bool] = mapped_column(default=True)

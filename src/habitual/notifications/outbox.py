@@ -43,12 +43,13 @@ def _values(rows: int, columns: int) -> str:
 async def notify_many(
     connection: RawConnection, notices: Sequence[Notice], now: datetime | None = None
 ) -> dict[str, int]:
-    """Record notifications, and a delivery for email and for each subscribed webhook (which
-    the table's defaults make `DeliveryStatus.pending`, with no attempts yet).
+    """Record notifications, and a delivery for email (to a verified address only) and for each
+    subscribed webhook (which the table's defaults make `DeliveryStatus.pending`, with no
+    attempts yet).
 
     The in-app channel needs no delivery: the notification is in the inbox once it commits.
-    Notices whose `dedupe_key` was recorded before are skipped: each event is told once. Three
-    statements whatever the number of notices. Returns the new ids by dedupe key.
+    Notices whose `dedupe_key` was recorded before are skipped: each event is told once. At
+    most four statements whatever the number of notices. Returns the new ids by dedupe key.
 
     On the driver (kit/rawsql.py), because a check-in records its events here in its own
     transaction; a SQLAlchemy session passes `await uow.connection()`.
@@ -88,10 +89,22 @@ async def notify_many(
             *webhook_users,
         ):
             webhooks[user_id].append((webhook_id, from_json(events)))
+    verified: set[int] = set()
+    email_users = sorted({n.user_id for n in fresh if Channel.email in n.channels})
+    if email_users:
+        # An unverified address gets no notifications: it may not be the user's at all.
+        verified = {
+            user_id
+            for (user_id,) in await connection.fetch(
+                "SELECT id FROM users "  # noqa: S608 - placeholders only
+                f"WHERE email_verified AND id IN {_values(1, len(email_users))}",
+                *email_users,
+            )
+        }
     deliveries: list[tuple[int, str, int | None]] = []
     for notice in fresh:
         notification_id = created[notice.dedupe_key]
-        if Channel.email in notice.channels:
+        if Channel.email in notice.channels and notice.user_id in verified:
             deliveries.append((notification_id, Channel.email.value, None))
         if Channel.webhook in notice.channels:
             for webhook_id, events in webhooks[notice.user_id]:

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from habitual.db import Repository
 from habitual.kit.pagination import Page, PageParams, paginate
-from habitual.models import Delivery, DeliveryStatus, Notification, User, Webhook
+from habitual.models import Channel, Delivery, DeliveryStatus, Notification, User, Webhook
 
 ItemT = TypeVar("ItemT")
 
@@ -64,6 +64,29 @@ class NotificationRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def add_email_only(self, notification: Notification) -> Notification:
+        """Record a notification for the email channel alone (an account email: not in the
+        inbox, no webhooks), with its pending delivery."""
+        notification.in_inbox = False
+        self.session.add(notification)
+        await self.session.flush()
+        self.session.add(Delivery(notification_id=notification.id, channel=Channel.email))
+        await self.session.flush()
+        return notification
+
+    async def withdraw_unsent(self, user_id: int, event: str) -> None:
+        """Delete the user's notifications of `event` whose email has not gone out and is not
+        going out now: what is no longer worth sending (a verification of a verified address)."""
+        gone_out = exists().where(
+            Delivery.notification_id == Notification.id,
+            Delivery.status.in_((DeliveryStatus.sending, DeliveryStatus.delivered)),
+        )
+        await self.session.execute(
+            delete(Notification)
+            .where(Notification.user_id == user_id, Notification.event == event, ~gone_out)
+            .execution_options(synchronize_session=False)
+        )
 
     async def exists(self, notification_id: int) -> bool:
         """Whether the notification exists, whoever it is for (for administrators)."""

@@ -11,6 +11,7 @@ from habitual.deps import CurrentUser, RuntimeDep, Scoped, UoW
 from habitual.errors import problem_responses
 from habitual.models import Profile, User
 from habitual.users.schemas import (
+    Accepted,
     AccountDelete,
     PasswordChange,
     ProfileRead,
@@ -41,8 +42,23 @@ async def get_me(user: ProfileReader) -> User:
 )
 async def update_me(body: UserUpdate, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> User:
     """Change `timezone`, `week_start`, `day_start`, or `email` (which needs `current_password`).
-    Past check-ins keep their dates when the time zone changes."""
+    Past check-ins keep their dates when the time zone changes. A new email is unverified until
+    the link mailed to it is opened (verification emails are limited per account: 429)."""
     return await user_service.update_preferences(uow, runtime, user, body)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    summary="Send the verification email again",
+    responses=problem_responses(401, 403, 409, 429),
+)
+async def resend_verification(user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> Accepted:
+    """Mail a new verification link to your address; one sent before keeps working until it
+    expires. 409 if the address is verified already; 429 past the limit per account."""
+    await user_service.send_verification(uow, runtime, user)
+    return Accepted(detail=f"A verification link is on its way to {user.email}.")
 
 
 @router.put(

@@ -24,6 +24,10 @@ class UserRead(OutputModel):
     id: int
     username: str
     email: str
+    email_verified: bool = Field(
+        description="A link mailed to `email` was opened; email notifications go only to a "
+        "verified address."
+    )
     role: Role
     is_active: bool
     timezone: str
@@ -46,6 +50,12 @@ class UserUpdate(InputModel):
     week_start: Weekday | None = None
     day_start: DayStart | None = None
     current_password: CurrentPassword | None = None
+
+
+class Accepted(OutputModel):
+    """A request taken on: what it leads to happens shortly, by email."""
+
+    detail: str
 
 
 class PasswordChange(InputModel):

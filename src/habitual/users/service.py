@@ -10,11 +10,15 @@ from habitual.db import UnitOfWork
 from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Weekday
-from habitual.models import Profile, Role, User
+from habitual.models import Profile, Role, TokenPurpose, User
 from habitual.reminders.service import reschedule_all
 from habitual.runtime import Runtime
-from habitual.users.repository import UserRepository
+from habitual.users import mail
+from habitual.users.repository import OneTimeTokenRepository, UserRepository
 from habitual.users.schemas import ProfileWrite, UserUpdate
+from habitual.users.throttles import verification_emails_per_account
+
+TOO_MANY_VERIFICATION_EMAILS = "Too many verification emails for this account; try again later."
 
 WEEKDAY_NUMBERS = {day: number for number, day in enumerate(Weekday)}
 
@@ -48,9 +52,11 @@ class UserService:
             timezone=timezone,
         )
         try:
-            return await repository.add(user)
+            await repository.add(user)
         except IntegrityError:
             raise Conflict("That username or email is already registered.") from None
+        await mail.queue(uow, user, TokenPurpose.email_verification)
+        return user
 
     async def update_preferences(
         self, uow: UnitOfWork, runtime: Runtime, user: User, changes: UserUpdate
@@ -81,6 +87,8 @@ class UserService:
         email: str,
         current_password: str | None,
     ) -> None:
+        """A new address starts unverified and is sent a verification email; the links sent to
+        the old one stop working. Only the spelling changing (case) changes nothing else."""
         if current_password is None:
             raise Unprocessable(
                 "Changing the email needs current_password.", field=("body", "current_password")
@@ -89,7 +97,34 @@ class UserService:
         repository = UserRepository(uow)
         if await repository.taken(email_key=email.lower(), except_user_id=user.id):
             raise Conflict("That email is already registered.")
-        user.email, user.email_key = email, email.lower()
+        if email.lower() == user.email_key:
+            user.email = email
+            return
+        await verification_emails_per_account(runtime).take_or_refuse(
+            str(user.id), TOO_MANY_VERIFICATION_EMAILS
+        )
+        user.email, user.email_key, user.email_verified = email, email.lower(), False
+        await OneTimeTokenRepository(uow).spend_outstanding(user.id, utcnow())
+        await uow.session.flush()
+        await mail.queue(uow, user, TokenPurpose.email_verification)
+
+    async def send_verification(self, uow: UnitOfWork, runtime: Runtime, user: User) -> None:
+        """Mail a new verification link to the user's address (limited per account)."""
+        if user.email_verified:
+            raise Conflict("Your email address is verified already.")
+        await verification_emails_per_account(runtime).take_or_refuse(
+            str(user.id), TOO_MANY_VERIFICATION_EMAILS
+        )
+        await mail.queue(uow, user, TokenPurpose.email_verification)
+
+    async def mark_email_verified(self, uow: UnitOfWork, user: User) -> None:
+        """The user showed they read mail at their address: notifications may go there now."""
+        user.email_verified = True
+        await OneTimeTokenRepository(uow).spend_outstanding(
+            user.id, utcnow(), TokenPurpose.email_verification
+        )
+        await mail.withdraw_verifications(uow, user)
+        await uow.session.flush()
 
     async def check_password(self, runtime: Runtime, user: User, password: str) -> None:
         """403 for a wrong password; counted per user before the check, 429 past the limit."""
@@ -102,10 +137,20 @@ class UserService:
     async def change_password(
         self, uow: UnitOfWork, runtime: Runtime, user: User, current: str, new: str
     ) -> None:
-        """Set a new password and end every uow: whoever knew the old one is logged out."""
         await self.check_password(runtime, user, current)
-        user.password_hash = await runtime.passwords.hash(new)
-        await AuthRepository(uow).revoke_all_sessions(user.id, "password_changed", utcnow())
+        await self.set_password(uow, runtime.passwords, user, new, reason="password_changed")
+
+    async def set_password(
+        self, uow: UnitOfWork, passwords: Passwords, user: User, new: str, *, reason: str
+    ) -> None:
+        """Set a new password and end every login: whoever knew the old one is logged out, and
+        no reset link sent before works any more. The one way a password changes."""
+        now = utcnow()
+        user.password_hash = await passwords.hash(new)
+        await AuthRepository(uow).revoke_all_sessions(user.id, reason, now)
+        await OneTimeTokenRepository(uow).spend_outstanding(
+            user.id, now, TokenPurpose.password_reset
+        )
         await uow.session.flush()
 
     async def delete_account(
