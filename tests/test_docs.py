@@ -1,4 +1,5 @@
-"""The README documents every setting, and the Makefile every target it names."""
+"""The README documents every setting, the Makefile every target it names, and
+docs/security.md names only tests that exist."""
 
 from __future__ import annotations
 
@@ -36,3 +37,28 @@ def test_make_help_lists_the_two_commands_of_the_readme():
     ).stdout
     assert "make run" in output
     assert "make test" in output
+
+
+def security_references() -> list[tuple[str, str]]:
+    """(file, test) for every test docs/security.md names: `tests/x.py::test_y`, or `::test_y`
+    for another test of the file named last in the same cell."""
+    references = []
+    for line in (ROOT / "docs" / "security.md").read_text().splitlines():
+        for cell in line.split("|"):
+            path = ""
+            for reference in re.findall(r"`(tests/[^`]*|::[^`]*)`", cell):
+                named, _, test = reference.partition("::")
+                path = named or path
+                references.append((path, test.rstrip("*")))
+    return references
+
+
+def test_docs_security_names_only_tests_that_exist():
+    references = security_references()
+    assert len(references) > 40
+    missing = []
+    for path, test in references:
+        target = ROOT / path
+        if not target.exists() or (test != "" and f"def {test}" not in target.read_text()):
+            missing.append(f"{path}::{test}")
+    assert missing == []

@@ -76,8 +76,10 @@ async def test_an_email_change_counts_its_current_password_too(client, accounts)
 
 async def test_right_passwords_do_not_use_up_the_allowance(client, accounts):
     alice = await accounts.create("alice")
+    # Only the spelling changes: a new address would use up the verification emails' own limit.
     for number in range(8):
-        body = {"email": f"alice{number}@example.com", "current_password": alice.password}
+        email = alice.email.upper() if number % 2 == 0 else alice.email.lower()
+        body = {"email": email, "current_password": alice.password}
         assert (await client.patch(ME, json=body, headers=alice.auth)).status_code == 200
 
     assert (await change_password(client, alice, WRONG_PASSWORD)).status_code == 403
