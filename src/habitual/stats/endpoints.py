@@ -81,9 +81,10 @@ async def get_habit_stats(
     series. Default range: from the habit's start to today. Days before the start or after
     today never count; streaks always look at the whole history."""
     database = runtime_of(request).database
-    answer = await database.read(
-        lambda uow: stats_service.habit_stats(uow, caller, habit_id, first, last)
+    rows = await database.read(
+        lambda uow: stats_service.read_habit_stats(uow, caller, habit_id, first, last)
     )
+    answer = stats_service.habit_stats_from(rows)  # the connection is back in the pool
     if answer.keep is not None:
         keep = answer.keep
         await database.write(lambda uow: stats_service.keep_carry(uow, keep))

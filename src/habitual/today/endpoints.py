@@ -38,4 +38,5 @@ async def get_today(
             check_timezone(tz)
         except ValueError as error:
             raise Unprocessable(str(error), field=("query", "tz")) from None
-    return await runtime_of(request).database.read(lambda uow: today_service.today(uow, caller, tz))
+    rows = await runtime_of(request).database.read(lambda uow: today_service.read(uow, caller, tz))
+    return today_service.today(rows, caller, tz)  # the connection is back in the pool

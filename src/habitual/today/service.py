@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from habitual.checkins.repository import CheckinRepository
@@ -23,27 +24,43 @@ from habitual.today.schemas import PeriodProgress, Today, TodayHabit
 WEEKDAYS = list(Weekday)
 
 
+@dataclass(frozen=True, slots=True)
+class TodayRows:
+    """What today's view is built from: the local date, the habits active on it with their
+    rules, and the check-ins of each one's current period by habit id."""
+
+    today: date
+    habits: list[tuple[HabitRow, list[Rule]]]
+    checkins: dict[int, dict[date, DayRecord]]
+
+
 class TodayService:
-    async def today(self, uow: UnitOfWork, caller: Person, timezone: str | None) -> Today:
+    async def read(self, uow: UnitOfWork, caller: Person, timezone: str | None) -> TodayRows:
+        """Today's habits and check-ins, read in `uow`; `today` builds the view once the unit
+        has given its connection back (built inside it, the view held a pooled connection
+        while other requests queued for one: bench/README.md, issue 12)."""
         today = local_today(caller, timezone)
-        week_start = caller.week_start
         habits = await HabitRepository(uow).active_on(caller.id, today)
         # The rule in force today sets the period; the habit's columns hold the newest
         # rule, which may take effect only later in this zone (a `?tz=` to the west, say).
         periods_from = {
-            habit.id: period_bounds(today, rule.frequency, week_start)[0]
+            habit.id: period_bounds(today, rule.frequency, caller.week_start)[0]
             for habit, rules in habits
             if (rule := rule_on(rules, today)).is_per_period
         }
         checkins = await CheckinRepository(uow).for_today(caller.id, today, periods_from)
+        return TodayRows(today, habits, checkins)
+
+    def today(self, rows: TodayRows, caller: Person, timezone: str | None) -> Today:
+        today, week_start = rows.today, caller.week_start
         return Today(
             date=today,
             timezone=timezone or caller.timezone,
             week_start=WEEKDAYS[week_start],
             day_start=caller.day_start,
             habits=[
-                self._habit_today(habit, rules, checkins.get(habit.id, {}), today, week_start)
-                for habit, rules in habits
+                self._habit_today(habit, rules, rows.checkins.get(habit.id, {}), today, week_start)
+                for habit, rules in rows.habits
             ],
         )
 
