@@ -81,6 +81,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres-url", help="PostgreSQL instead of SQLite (a scratch database)")
     parser.add_argument("--redis-url", help="count in Redis (HABITUAL_REDIS_URL)")
+    parser.add_argument(
+        "--limit",
+        default=MODES["on"],
+        help="the limit on (600/minute); one under 20 per window, such as 19/second, sends "
+        "every request to the shared count (a reservation of one)",
+    )
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="off/on pairs (2)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
@@ -93,6 +99,7 @@ def main() -> int:
         print(WRK_INSTALL, file=sys.stderr)
         return 2
     endpoints = args.endpoints.split(",")
+    MODES["on"] = args.limit
     load = Load(args.duration, args.warmup, connections=64, threads=2)
     url = args.postgres_url or "sqlite"
     workdir = Path(tempfile.mkdtemp(prefix="habitual-rate-limit-"))
@@ -128,7 +135,7 @@ def main() -> int:
     database = "PostgreSQL" if args.postgres_url else "SQLite"
     print(
         f"\n{database}, counters in {storage}, {args.users:,} users, one worker, "
-        f"{args.rounds} rounds"
+        f"{args.rounds} rounds, limit {args.limit}"
     )
     print(
         "| endpoint | req/s off | req/s on | change | CPU µs/request off | CPU µs/request on "

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from limits import RateLimitItem, parse_many
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # What a rate limit may be: the `limits` notation, one limit, within these bounds.
@@ -20,6 +20,7 @@ RATE_LIMIT_OFF = frozenset({"", "off"})
 MAX_RATE_LIMIT_REQUESTS = 1_000_000_000
 MAX_RATE_LIMIT_WINDOW_SECONDS = 86_400
 _ZERO_WINDOW = re.compile(r"(/|per)\s*0+\s*[a-z]", re.IGNORECASE)
+_LIMIT_SEPARATORS = re.compile(r"[,;|]")  # between the limits of one setting, as `limits` reads
 
 
 def parse_rate_limit(text: str) -> RateLimitItem:
@@ -45,6 +46,18 @@ def rate_limit_text(item: RateLimitItem) -> str:
     unit = item.GRANULARITY.name
     window = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
     return f"{item.amount}/{window}"
+
+
+# Settings that were replaced: set, they would be silently ignored (the limit a deployment
+# chose would not hold), so the server refuses to start and names what replaced them.
+RETIRED_SETTINGS = {
+    "HABITUAL_LOGIN_MAX_FAILURES_PER_ACCOUNT": "HABITUAL_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS "
+    "and HABITUAL_LOGIN_LIMIT_PER_ACCOUNT (e.g. '5/15 minutes')",
+    "HABITUAL_LOGIN_MAX_FAILURES_PER_ADDRESS": "HABITUAL_LOGIN_LIMIT_PER_ADDRESS "
+    "(e.g. '100/15 minutes')",
+    "HABITUAL_LOGIN_FAILURE_WINDOW_SECONDS": "HABITUAL_LOGIN_LIMIT_*, each with its window "
+    "(e.g. '5/15 minutes')",
+}
 
 
 # A short key is likely one a person chose: it could be guessed offline from one signed token,
@@ -220,14 +233,10 @@ class Settings(BaseSettings):
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         try:
-            usable = all(limit.amount >= 1 for limit in parse_many(value))
-        except ValueError:
-            usable = False
-        if not usable:
-            raise ValueError(
-                f"{value!r} is not a rate limit such as '10/hour' or '5/15 minutes;20/day'"
-            )
-        return value
+            limits = [parse_rate_limit(piece) for piece in _LIMIT_SEPARATORS.split(value)]
+        except ValueError as error:
+            raise ValueError(f"{value!r}: each limit {error} (several are joined by ';')") from None
+        return ";".join(rate_limit_text(limit) for limit in limits)
 
     @field_validator("secret_key")
     @classmethod
@@ -245,6 +254,17 @@ class Settings(BaseSettings):
         if value.strip().lower() in RATE_LIMIT_OFF:
             return "off"
         return rate_limit_text(parse_rate_limit(value))
+
+    @model_validator(mode="after")
+    def _nothing_retired(self) -> Settings:
+        retired = [name for name in RETIRED_SETTINGS if name in os.environ]
+        if retired:
+            raise ValueError(
+                "; ".join(
+                    f"{name} is no longer read: use {RETIRED_SETTINGS[name]}" for name in retired
+                )
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod

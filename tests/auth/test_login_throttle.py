@@ -164,6 +164,24 @@ async def test_the_owner_with_a_device_token_logs_in_while_the_account_is_held(
     assert response.json()["device_token"].startswith("hab_dev_")
 
 
+async def test_the_oauth2_form_takes_a_device_token_too(accounts, server, runtime):
+    alice = await accounts.create("alice")
+    async with server(login_limit_per_account="1/15 minutes") as app:
+        owner = await app.at("192.0.2.50")
+        device_token = (await log_in(owner, "alice", alice.password)).json()["device_token"]
+        await log_in(await app.at("198.51.100.1"), "alice", WRONG_PASSWORD)
+        form = {"username": "alice", "password": alice.password}
+
+        without = await owner.post(f"{API}/auth/token", data=form)
+        with_token = await owner.post(
+            f"{API}/auth/token", data=form | {"device_token": device_token}
+        )
+
+    assert_throttled(without)
+    assert with_token.status_code == 200, with_token.text
+    assert with_token.json()["device_token"].startswith("hab_dev_")
+
+
 async def test_a_device_token_works_from_another_address_and_by_email(accounts, server, runtime):
     alice = await accounts.create("alice")
     async with server(login_limit_per_account="1/15 minutes") as app:

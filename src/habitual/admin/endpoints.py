@@ -59,7 +59,8 @@ async def list_users(
 async def create_user(
     body: AdminUserCreate, admin: AdminUser, uow: UoW, runtime: RuntimeDep
 ) -> User:
-    """Create an account with any role, even while public registration is closed."""
+    """Create an account with any role and usage plan, even while public registration is
+    closed."""
     return await user_service.create(
         uow,
         runtime.passwords,
@@ -69,6 +70,7 @@ async def create_user(
         timezone=body.timezone,
         role=body.role,
         is_active=body.is_active,
+        rate_limit=body.rate_limit,
     )
 
 

@@ -16,6 +16,9 @@ class AdminUserCreate(InputModel):
     role: Role = Role.user
     is_active: StrictBool = True
     timezone: TimezoneName = "UTC"
+    rate_limit: RateLimitText | None = Field(
+        default=None, description="The account's usage plan; null: the server's default"
+    )
 
 
 class AdminUserUpdate(InputModel):

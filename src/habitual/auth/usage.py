@@ -1,20 +1,30 @@
 """Usage plans: every request counted against its caller's rate limit (`limits`, memory or Redis).
 
-Fixed windows, counted with one increment (a single Redis round trip): a moving window costs a
-script and a sorted set. Each identity's windows are shifted by a stable hash of it, so that
-clients throttled together are not all let go at the same second.
+Fixed windows, counted with one increment: a moving window costs a script and a sorted set.
+Each identity's windows are shifted by a stable hash of it, so that clients throttled together
+are not all let go at the same second.
 
 A round trip to Redis cost a hot path a quarter to a half of its instructions (bench/README.md),
 so a process does not ask for every request: with one increment it reserves a twentieth of what
 is left of the window's budget (`batch_of`: 1 to 100 requests) and lets that many through on its
-own. The shared count therefore never lets more than the limit through, across every process;
-what a process reserved and did not use by the end of a window is lost for that window, and as
-the budget runs low the reservations shrink to one request, so little is. Once the shared
-count is at the limit, a process refuses the rest of the window without asking.
+own. What a process reserved and did not use by the end of a window is lost for that window,
+and as the budget runs low the reservations shrink to one request, so little is. Once the shared
+count is at the limit, a process refuses the rest of the window without asking; requests that
+find their bucket's reservation spent together wait for one new one.
+
+Most users send a request or two a window, so most requests are a window's first, and waiting
+for the shared count on each would cost them a round trip. So a window's first request in a
+process goes through at once, and its reservation is asked for behind it (the increments go to
+Redis together, habitual/auth/counts.py). The guarantee: across every process, no more than the
+limit plus one request per other process and window (a process whose first request arrives when
+the others have spent the window lets that one through); in memory, one process, exactly the
+limit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import zlib
 from dataclasses import dataclass
@@ -23,8 +33,11 @@ from functools import lru_cache
 from limits import RateLimitItem
 from limits.aio.storage import Storage
 
+from habitual.auth.counts import shared_counts
 from habitual.config import Settings, parse_rate_limit
 from habitual.kit.clock import clock
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1024)
@@ -70,6 +83,17 @@ class _Reservation:
     ends_at: float  # when the window ends (for pruning)
 
 
+@dataclass(slots=True)
+class _Asking:
+    """A reservation this process asked the shared count for, not yet answered."""
+
+    answer: asyncio.Future[int]  # the shared count after the increment
+    amount: int
+    batch: int  # requests asked for
+    ends_at: float
+    first: bool  # the window's first request went through without waiting for it
+
+
 # Past this many reservations, those of ended windows are dropped (then past twice what is left).
 _PRUNE_AT = 10_000
 
@@ -87,7 +111,9 @@ class UsageLimiter:
 
     def __init__(self, settings: Settings, storage: Storage):
         self.storage = storage
+        self.counts = shared_counts(storage)
         self._reservations: dict[str, _Reservation] = {}
+        self._asking: dict[str, _Asking] = {}  # reservations on their way
         self._prune_at = _PRUNE_AT
         self.user_default = (
             None if settings.rate_limit_user == "off" else plan_of(settings.rate_limit_user)
@@ -113,11 +139,23 @@ class UsageLimiter:
         # library's `key_for` was a third of this method.)
         key = f"usage/{bucket.identity}/{amount}/{window}/{int(index)}"
         reservation = self._reservations.get(key)
-        if reservation is None or (reservation.left == 0 and reservation.counted < amount):
-            counted = 0 if reservation is None else reservation.counted
-            reservation = await self._reserve(
-                key, amount, window, batch_of(amount, counted), now, now + reset_seconds
-            )
+        if reservation is None and key not in self._asking:
+            # The window's first request here goes through at once, its reservation made behind
+            # it: the window is new to this process, and in memory new to everyone.
+            self._ask(key, amount, window, 0, now + reset_seconds, first=True)
+            return Quota(amount, amount - 1, reset_seconds, exhausted=False)
+        while reservation is None or not (reservation.left or reservation.counted >= amount):
+            asking = self._asking.get(key)
+            if asking is None:
+                counted = 0 if reservation is None else reservation.counted
+                asking = self._ask(key, amount, window, counted, now + reset_seconds, first=False)
+            if asking.answer.done():  # answered, and its callback not yet run
+                self._settle(key, asking)
+            else:
+                self.counts.hurry()
+                # Shielded: a request that goes away does not take the others' answer with it.
+                await asyncio.shield(asking.answer)
+            reservation = self._reservations.get(key)
         if reservation.left == 0:
             return Quota(amount, 0, reset_seconds, exhausted=True)
         reservation.left -= 1
@@ -128,16 +166,41 @@ class UsageLimiter:
             exhausted=False,
         )
 
-    async def _reserve(
-        self, key: str, amount: int, window: int, batch: int, now: float, ends_at: float
-    ) -> _Reservation:
-        counted = await self.storage.incr(key, window, amount=batch)
-        # Of the batch, only what is still under the limit is ours.
-        granted = max(0, min(batch, amount - (counted - batch)))
+    def _ask(
+        self, key: str, amount: int, window: int, counted: int, ends_at: float, *, first: bool
+    ) -> _Asking:
+        """Ask the shared count for a new reservation of `key`; requests of this process that
+        need one meanwhile share its answer, so a process holds one reservation of a window at a
+        time and loses at most what is left of it."""
+        batch = batch_of(amount, counted)
+        asking = _Asking(self.counts.incr_soon(key, window, batch), amount, batch, ends_at, first)
+        self._asking[key] = asking
+        asking.answer.add_done_callback(lambda _: self._settle(key, asking))
+        return asking
+
+    def _settle(self, key: str, asking: _Asking) -> None:
+        """Keep the reservation `asking` was answered with (once)."""
+        if self._asking.get(key) is not asking:
+            return
+        del self._asking[key]
+        answer = asking.answer
+        if answer.cancelled():
+            return
+        if (error := answer.exception()) is not None:
+            # Whoever waits raises it; a first request that went through is logged.
+            if asking.first:
+                logger.warning("could not count a request in the shared count: %r", error)
+            return
+        counted, batch = answer.result(), asking.batch
+        # Of the batch, only what is still under the limit is ours, and a first request that
+        # went through took one of it (one over the limit, if the window was spent elsewhere).
+        granted = max(0, min(batch, asking.amount - (counted - batch)))
         if len(self._reservations) >= self._prune_at:
+            now = clock.now().timestamp()
             self._reservations = {
                 name: kept for name, kept in self._reservations.items() if kept.ends_at > now
             }
             self._prune_at = max(_PRUNE_AT, 2 * len(self._reservations))
-        reservation = self._reservations[key] = _Reservation(granted, counted, ends_at)
-        return reservation
+        self._reservations[key] = _Reservation(
+            max(0, granted - asking.first), counted, asking.ends_at
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from habitual.db import UnitOfWork
@@ -126,10 +126,18 @@ async def token(
     request: Request,
     uow: UoW,
     runtime: RuntimeDep,
+    device_token: Annotated[
+        str | None,
+        Form(
+            min_length=1,
+            max_length=200,
+            description="The `device_token` of an earlier login of this account on this client",
+        ),
+    ] = None,
 ) -> LoginTokens:
-    """The same as `/auth/login` (without a device token to send), as an OAuth2 password grant
-    (what Swagger UI's Authorize uses)."""
-    return await _log_in(uow, runtime, request, form.username, form.password)
+    """The same as `/auth/login`, as an OAuth2 password grant (what Swagger UI's Authorize
+    uses); `device_token` is an extra form field."""
+    return await _log_in(uow, runtime, request, form.username, form.password, device_token)
 
 
 @router.post(

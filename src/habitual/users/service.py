@@ -35,6 +35,7 @@ class UserService:
         timezone: str = "UTC",
         role: Role = Role.user,
         is_active: bool = True,
+        rate_limit: str | None = None,
     ) -> User:
         repository = UserRepository(uow)
         username_key, email_key = username.lower(), email.lower()
@@ -50,6 +51,7 @@ class UserService:
             role=role,
             is_active=is_active,
             timezone=timezone,
+            rate_limit=rate_limit,
         )
         try:
             await repository.add(user)
