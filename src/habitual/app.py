@@ -23,7 +23,6 @@ from habitual.jobs.runner import embedded_worker
 from habitual.kit.apidocs import DOCS_URL, REDOC_URL, install_docs
 from habitual.kit.middleware import (
     BodyLimitMiddleware,
-    RateLimitHeadersMiddleware,
     SecurityHeadersMiddleware,
 )
 from habitual.login.endpoints import router as login_router
@@ -122,7 +121,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
-    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts=settings.hsts_enabled,

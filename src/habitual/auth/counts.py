@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
+import coredis.pipeline  # noqa: F401  (a script's first call imports it: ~10 ms of the first request)
 from coredis.typing import ValueT
 from limits.aio.storage import RedisStorage, Storage
 from limits.aio.storage.redis.coredis import CoredisBridge

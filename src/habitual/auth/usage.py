@@ -51,7 +51,7 @@ def allows_no_more_than(limit: RateLimitItem, ceiling: RateLimitItem) -> bool:
     return limit.amount * ceiling.get_expiry() <= ceiling.amount * limit.get_expiry()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs every request twice
 class Quota:
     """Where one bucket stands after this request, as the RateLimit header fields say it."""
 

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from habitual.errors import PROBLEM_JSON
 
 # Where a request's rate-limit check leaves its RateLimit header fields (deps.py) for
-# RateLimitHeadersMiddleware to add to the response, whatever the response is.
+# SecurityHeadersMiddleware to add to the response, whatever the response is.
 RATE_LIMIT_HEADERS = "habitual.rate_limit_headers"
 
 
@@ -90,7 +90,10 @@ class SecurityHeadersMiddleware:
     """The usual protective headers; API responses forbid everything a browser could run.
 
     The docs pages and their assets (paths under `docs_prefixes`) set their own policy and
-    may be cached."""
+    may be cached. It also adds the RateLimit header fields a request's rate-limit check left
+    in its scope (`RATE_LIMIT_HEADERS`): a dependency cannot set headers on an error response,
+    nor on a response an endpoint builds itself, and the scope dict is shared by every layer of
+    one request (one layer for both: each costs every request)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool, docs_prefixes: tuple[str, ...]):
         self.app = app
@@ -127,29 +130,9 @@ class SecurityHeadersMiddleware:
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
                 headers.extend(header for header in extra if header[0] not in present)
+                if RATE_LIMIT_HEADERS in scope:
+                    headers += scope[RATE_LIMIT_HEADERS]
                 message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class RateLimitHeadersMiddleware:
-    """Add the RateLimit header fields a request's rate-limit check left in its scope.
-
-    A dependency cannot set headers on an error response, nor on a response an endpoint builds
-    itself; the scope dict is shared by every layer of one request."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and RATE_LIMIT_HEADERS in scope:
-                message["headers"] = [*message.get("headers", ()), *scope[RATE_LIMIT_HEADERS]]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
