@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.storage import storage_from_string
 
+from habitual.app import create_app
 from habitual.auth.counts import (
     DEFER_SECONDS,
     MAX_PER_TRIP,
@@ -169,3 +170,27 @@ def test_processes_counting_in_redis_at_once_let_at_most_one_more_each_through(
     # One process's first request goes through before the count answers: one over the limit
     # for each process that finds the window spent by the others.
     assert amount - processes * (batch_of(amount) - 1) <= admitted <= amount + processes - 1
+
+
+async def test_the_app_starts_when_the_rate_limits_redis_is_not_reachable_yet(caplog, tmp_path):
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/habitual.db",
+        redis_url="redis://127.0.0.1:1/0",
+        secret_key="k" * 32,
+        worker_embedded=False,
+    )
+    app = create_app(settings)
+
+    async with app.router.lifespan_context(app):
+        pass
+
+    assert "the rate limits' Redis is not reachable yet" in caplog.text
+
+
+async def test_prepare_loads_the_script_so_the_first_count_needs_no_second_trip(storage):
+    counts = BatchedRedisCounts(storage)
+    await counts.prepare()
+    client = storage.bridge.get_connection()
+
+    assert await client.script_exists([counts._script.sha]) == (True,)

@@ -32,6 +32,10 @@ class SharedCounts(Protocol):
         """Someone waits: what is asked for goes now."""
         ...
 
+    async def prepare(self) -> None:
+        """Connect and load what the first count needs, at start rather than in a request."""
+        ...
+
 
 class StorageCounts:
     """The counts of a `limits` storage that is not Redis (memory: no trip to save)."""
@@ -43,6 +47,9 @@ class StorageCounts:
         return asyncio.ensure_future(self._storage.incr(key, expiry, amount))
 
     def hurry(self) -> None:
+        pass
+
+    async def prepare(self) -> None:
         pass
 
 
@@ -99,6 +106,9 @@ class BatchedRedisCounts:
         if self._sender is None and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(DEFER_SECONDS, self._start)
         return answer
+
+    async def prepare(self) -> None:
+        await self._bridge.get_connection().script_load(_INCREMENT_ALL)
 
     def hurry(self) -> None:
         """Send what is waiting now: someone waits for an answer."""
