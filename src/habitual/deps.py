@@ -92,6 +92,8 @@ async def _charge(request: Request, *buckets: Bucket | None) -> None:
         if bucket is None:
             continue
         quota = await limiter.hit(bucket)
+        if quota is None:  # uncounted: the shared count is out of reach
+            continue
         if tightest is None or quota.exhausted or quota.remaining < tightest.remaining:
             tightest = quota
         if quota.exhausted:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from limits.errors import StorageError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -196,6 +197,25 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, title, detail, headers=headers or None)
 
 
+# How long a client is asked to wait when the rate limits' shared storage cannot be reached.
+STORAGE_RETRY_SECONDS = 5
+
+
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    """The rate limits' storage (Redis) cannot be reached: the limits that guard passwords and
+    emails cannot be counted, so the request is refused, not let through uncounted."""
+    assert isinstance(exc, StorageError)
+    logger.warning(
+        "rate-limit storage error on %s %s: %r", request.method, request.url.path, exc.storage_error
+    )
+    return problem_response(
+        503,
+        "Service unavailable",
+        "A limit of this request cannot be counted right now; try again shortly.",
+        headers={"Retry-After": str(STORAGE_RETRY_SECONDS)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "Internal error", "An unexpected error occurred.")
@@ -205,6 +225,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HabitualError, _habitual_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(StorageError, _storage_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from limits.aio.storage import MemoryStorage, RedisStorage
 from pydantic import ValidationError
 
-from habitual.auth.usage import Bucket, UsageLimiter, batch_of
+from habitual.auth.usage import Bucket, Quota, UsageLimiter, batch_of
 from habitual.config import (
     MAX_RATE_LIMIT_REQUESTS,
     MAX_RATE_LIMIT_WINDOW_SECONDS,
@@ -526,6 +526,13 @@ class CountingStorage(MemoryStorage):
         return await super().incr(key, expiry, amount)
 
 
+async def counted(limiter: UsageLimiter, bucket: Bucket) -> Quota:
+    """`limiter.hit`, which answers None only when its storage cannot be reached."""
+    quota = await limiter.hit(bucket)
+    assert quota is not None
+    return quota
+
+
 def limiter_over(storage: MemoryStorage) -> UsageLimiter:
     return UsageLimiter(Settings(_env_file=None), storage)
 
@@ -546,10 +553,10 @@ def test_processes_sharing_a_count_let_at_most_one_more_each_through(amount, pro
         while refused < processes:
             refused = 0
             for step in order:
-                quota = await limiters[step % processes].hit(bucket)
+                quota = await counted(limiters[step % processes], bucket)
                 admitted += not quota.exhausted
             for limiter in limiters:
-                quota = await limiter.hit(bucket)
+                quota = await counted(limiter, bucket)
                 admitted += not quota.exhausted
                 refused += quota.exhausted
         return admitted, refused
@@ -570,11 +577,11 @@ async def test_a_process_asks_the_shared_count_once_per_reservation(frozen_clock
     limiter = limiter_over(storage)
     bucket = Bucket(parse_rate_limit("600/minute"), "user:1")  # 30 reserved, then 28 of 570
 
-    quotas = [await limiter.hit(bucket) for _ in range(58)]
+    quotas = [await counted(limiter, bucket) for _ in range(58)]
 
     assert storage.increments == 2
     assert [quota.remaining for quota in quotas] == list(range(599, 541, -1))
-    await limiter.hit(bucket)
+    await counted(limiter, bucket)
     assert storage.increments == 3
 
 
@@ -596,8 +603,8 @@ async def test_a_windows_first_request_does_not_wait_for_the_shared_count(frozen
     limiter = limiter_over(storage)
     bucket = Bucket(parse_rate_limit("600/minute"), "user:1")
 
-    first = await asyncio.wait_for(limiter.hit(bucket), timeout=1)
-    second = asyncio.ensure_future(limiter.hit(bucket))  # waits for the reservation
+    first = await asyncio.wait_for(counted(limiter, bucket), timeout=1)
+    second = asyncio.ensure_future(counted(limiter, bucket))  # waits for the reservation
     await asyncio.sleep(0.05)
     assert not second.done()
     storage.release.set()
@@ -621,7 +628,7 @@ async def test_reservations_shrink_to_one_request_as_the_budget_runs_out(frozen_
     limiter = limiter_over(storage)
     bucket = Bucket(parse_rate_limit("100/minute"), "user:1")
 
-    quotas = [await limiter.hit(bucket) for _ in range(101)]
+    quotas = [await counted(limiter, bucket) for _ in range(101)]
 
     assert [quota.remaining for quota in quotas[:100]] == list(range(99, -1, -1))
     assert quotas[100].exhausted
@@ -636,7 +643,36 @@ async def test_a_used_up_window_is_refused_without_asking_the_shared_count(froze
     limiter = limiter_over(storage)
     bucket = Bucket(parse_rate_limit("3/minute"), "user:1")
 
-    quotas = [await limiter.hit(bucket) for _ in range(10)]
+    quotas = [await counted(limiter, bucket) for _ in range(10)]
 
     assert [quota.exhausted for quota in quotas] == [False] * 3 + [True] * 7
     assert storage.increments == 3
+
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+async def test_when_redis_is_out_of_reach_requests_go_through_uncounted(
+    accounts, app_factory, frozen_clock, caplog
+):
+    alice = await accounts.create("alice")
+    frozen_clock(utcnow())
+    async with app_factory(redis_url=UNREACHABLE_REDIS, rate_limit_user="2/minute") as client:
+        answers = [await client.get(HABITS, headers=alice.auth) for _ in range(4)]
+
+    # Past a limit of 2, yet not refused: a plan is fair use, and Redis's outage is not the API's.
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert "a request went through uncounted" in caplog.text
+
+
+async def test_when_redis_is_out_of_reach_the_login_limits_refuse_with_503(accounts, app_factory):
+    alice = await accounts.create("alice")
+    async with app_factory(redis_url=UNREACHABLE_REDIS, rate_limit_anonymous="off") as client:
+        response = await client.post(
+            f"{API}/auth/login", json={"username": "alice", "password": alice.password}
+        )
+
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["Retry-After"] == "5"
+    assert "cannot be counted" in response.json()["detail"]

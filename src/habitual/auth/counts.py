@@ -20,6 +20,7 @@ import coredis.pipeline  # noqa: F401  (a script's first call imports it: ~10 ms
 from coredis.typing import ValueT
 from limits.aio.storage import RedisStorage, Storage
 from limits.aio.storage.redis.coredis import CoredisBridge
+from limits.errors import StorageError
 
 
 class SharedCounts(Protocol):
@@ -84,8 +85,9 @@ class _Waiting:
 class BatchedRedisCounts:
     """Increments in Redis, sent together in one script per trip (see the module)."""
 
-    def __init__(self, storage: RedisStorage):
+    def __init__(self, storage: RedisStorage, defer_seconds: float = DEFER_SECONDS):
         assert isinstance(storage.bridge, CoredisBridge)
+        self._defer_seconds = defer_seconds
         self._bridge = storage.bridge
         self._script = storage.bridge.get_connection().register_script(_INCREMENT_ALL)
         self._waiting: list[_Waiting] = []
@@ -101,10 +103,10 @@ class BatchedRedisCounts:
 
     def incr_soon(self, key: str, expiry: int, amount: int = 1) -> asyncio.Future[int]:
         """The same increment for a caller that goes on without the count: it leaves within
-        `DEFER_SECONDS`, with whatever else is asked for by then (or at once, on `hurry`)."""
+        `defer_seconds`, with whatever else is asked for by then (or at once, on `hurry`)."""
         answer = self._ask(key, expiry, amount)
         if self._sender is None and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(DEFER_SECONDS, self._start)
+            self._timer = asyncio.get_running_loop().call_later(self._defer_seconds, self._start)
         return answer
 
     async def prepare(self) -> None:
@@ -139,7 +141,7 @@ class BatchedRedisCounts:
         finally:
             self._sender = None
         if self._waiting:  # asked for while the trip was out, by no one who waits
-            self._timer = asyncio.get_running_loop().call_later(DEFER_SECONDS, self._start)
+            self._timer = asyncio.get_running_loop().call_later(self._defer_seconds, self._start)
 
     async def _make(self, trip: list[_Waiting]) -> None:
         args: list[ValueT] = []
@@ -148,10 +150,11 @@ class BatchedRedisCounts:
         self.trips += 1
         try:
             counts = await self._script.execute(keys=[waiting.key for waiting in trip], args=args)
-        except Exception as error:  # each caller raises what its own increment would have
+        except self._bridge.base_exceptions as error:
+            # Each caller raises what `limits` raises for its own storage's errors.
             for waiting in trip:
                 if not waiting.answer.done():
-                    waiting.answer.set_exception(error)
+                    waiting.answer.set_exception(StorageError(error))
             return
         for waiting, count in zip(trip, cast(list[int], counts), strict=True):
             if not waiting.answer.done():

@@ -39,7 +39,8 @@ def limit_storage(settings: Settings) -> Storage:
     uri = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
         "rediss://", "async+rediss://", 1
     )
-    storage = storage_from_string(uri, key_prefix=settings.redis_key_prefix)
+    # Its errors as `limits.errors.StorageError`: answered 503 (habitual/errors.py).
+    storage = storage_from_string(uri, key_prefix=settings.redis_key_prefix, wrap_exceptions=True)
     assert isinstance(storage, Storage)
     return storage
 

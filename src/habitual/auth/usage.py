@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from limits import RateLimitItem
 from limits.aio.storage import Storage
+from limits.errors import StorageError
 
 from habitual.auth.counts import shared_counts
 from habitual.config import Settings, parse_rate_limit
@@ -128,8 +129,10 @@ class UsageLimiter:
         """A user's limit: their plan, or the default (None: unlimited)."""
         return self.user_default if plan is None else plan_of(plan)
 
-    async def hit(self, bucket: Bucket) -> Quota:
-        """Count one request in `bucket`'s current window."""
+    async def hit(self, bucket: Bucket) -> Quota | None:
+        """Count one request in `bucket`'s current window; None when the shared count cannot
+        be reached (the request goes through uncounted: a plan is about fair use, and an
+        outage of Redis should not become one of the API)."""
         limit = bucket.limit
         amount, window = limit.amount, limit.get_expiry()
         now = clock.now().timestamp()
@@ -151,10 +154,16 @@ class UsageLimiter:
                 asking = self._ask(key, amount, window, counted, now + reset_seconds, first=False)
             if asking.answer.done():  # answered, and its callback not yet run
                 self._settle(key, asking)
+                if asking.answer.exception() is not None:
+                    return None
             else:
                 self.counts.hurry()
-                # Shielded: a request that goes away does not take the others' answer with it.
-                await asyncio.shield(asking.answer)
+                try:
+                    # Shielded: a request that goes away does not take the others' answer.
+                    await asyncio.shield(asking.answer)
+                except StorageError as error:
+                    logger.warning("a request went through uncounted: %r", error.storage_error)
+                    return None
             reservation = self._reservations.get(key)
         if reservation.left == 0:
             return Quota(amount, 0, reset_seconds, exhausted=True)
