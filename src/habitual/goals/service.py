@@ -20,7 +20,13 @@ from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
 from habitual.goals.repository import GoalRepository
 from habitual.goals.schemas import MAX_TARGET, GoalCreate, GoalRead, GoalStatus
-from habitual.habitmath.goals import GoalProgress, GoalTerms, counts_towards, goal_progress
+from habitual.habitmath.goals import (
+    GoalProgress,
+    GoalTerms,
+    counts_towards,
+    first_counted_day,
+    goal_progress,
+)
 from habitual.habitmath.periods import DayRecord, HabitHistory
 from habitual.habitmath.schedule import Rule, rule_on
 from habitual.habitmath.stats import STREAK_UNITS
@@ -133,7 +139,7 @@ class GoalService:
         """Each goal's progress, from one read of the check-ins they need."""
         if not goals:
             return []
-        since = min(terms.start_date for terms in goals) - timedelta(days=31)
+        since = min(first_counted_day(terms) for terms in goals)
         checkins = await GoalRepository(uow).days_of(habit.id, since)
         history = history_of(habit, rules, checkins, person.week_start)
         return [goal_progress(history, terms, today) for terms in goals]
