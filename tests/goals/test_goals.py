@@ -346,3 +346,18 @@ async def test_a_goal_of_another_users_habit_is_not_found(client, bob, alice):
     bob_habit = await habit_of(client, bob)
     crossed = await client.get(f"{API}/habits/{bob_habit}/goals/{goal['id']}", headers=bob.auth)
     assert crossed.status_code == 404
+
+
+async def test_a_consecutive_weekly_goal_counts_the_current_run_of_weeks(client, alice):
+    habit_id = await habit_of(client, alice, frequency="weekly", times_per_period=1)
+    for day in ("2026-05-26", "2026-06-09"):  # weeks of 25 May and 8 June; 1 June missed
+        await check_in(client, alice, habit_id, day)
+
+    goal = await new_goal(
+        client, alice, habit_id, target=3, consecutive=True, start_date="2026-05-25"
+    )
+    assert (goal["unit"], goal["met"], goal["status"]) == ("weeks", 1, "active")
+
+    await check_in(client, alice, habit_id, "today")  # this week is met: a run of two
+
+    assert (await read_goal(client, alice, habit_id, goal["id"]))["met"] == 2
