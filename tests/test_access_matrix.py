@@ -149,6 +149,24 @@ REMINDER_FIELDS = frozenset(
 NOTIFICATION_FIELDS = frozenset(
     {"id", "event", "habit_id", "title", "body", "data", "created_at", "read_at"}
 )
+GOAL_FIELDS = frozenset(
+    {
+        "id",
+        "habit_id",
+        "target",
+        "consecutive",
+        "start_date",
+        "end_date",
+        "unit",
+        "met",
+        "remaining",
+        "percent",
+        "status",
+        "achieved_on",
+        "on_track",
+        "created_at",
+    }
+)
 WEBHOOK_FIELDS = frozenset({"id", "url", "events", "active", "created_at"})
 DELIVERY_FIELDS = frozenset(
     {
@@ -548,6 +566,46 @@ def someone_elses_webhook(path: str = "") -> Builder:
         return Call(f"{WEBHOOKS}/{await _webhook_of(accounts, await accounts.create())}{path}")
 
     return build
+
+
+GOALS = f"{HABIT}/goals"
+NEW_GOAL = {"target": 30}
+
+
+async def _goal_of(accounts: Accounts, owner: Account) -> tuple[int, int]:
+    """A habit of `owner` with a goal: (habit id, goal id)."""
+    habit_id = await _own_habit(accounts, owner)
+    response = await accounts.client.post(
+        GOALS.format(habit_id=habit_id), json=NEW_GOAL, headers=owner.auth
+    )
+    assert response.status_code == 201, response.text
+    goal_id: int = response.json()["id"]
+    return habit_id, goal_id
+
+
+async def _list_goals(accounts: Accounts, caller: Account) -> Call:
+    habit_id, _ = await _goal_of(accounts, caller)
+    return Call(GOALS.format(habit_id=habit_id))
+
+
+def own_goal() -> Builder:
+    """A request about a goal of the caller's."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        habit_id, goal_id = await _goal_of(accounts, caller)
+        return Call(f"{GOALS.format(habit_id=habit_id)}/{goal_id}")
+
+    return build
+
+
+async def _someone_elses_goal(accounts: Accounts, caller: Account) -> Call:
+    habit_id, goal_id = await _goal_of(accounts, await accounts.create())
+    return Call(f"{GOALS.format(habit_id=habit_id)}/{goal_id}")
+
+
+async def _own_habit_with_a_word_for_goal(accounts: Accounts, caller: Account) -> Call:
+    habit_id, _ = await _goal_of(accounts, caller)
+    return Call(f"{GOALS.format(habit_id=habit_id)}/first")
 
 
 ROUTES = [
@@ -1158,6 +1216,54 @@ ROUTES = [
         invalid=fixed(Call(f"{API}/admin/notifications/first/retry")),
         invalid_loc=("path", "notification_id"),
         unseen=fixed(Call(f"{API}/admin/notifications/{MISSING_ID}/retry")),
+    ),
+    Route(
+        "POST",
+        "/api/v1/habits/{habit_id}/goals",
+        Access.LOGIN,
+        valid=on_habit(_own_habit, GOALS, NEW_GOAL),
+        status=201,
+        shape=GOAL_FIELDS,
+        invalid=on_habit(_own_habit, GOALS, {"target": 0}),
+        invalid_loc=("body", "target"),
+        unseen=someone_elses(GOALS, NEW_GOAL),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/goals",
+        Access.LOGIN,
+        valid=_list_goals,
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=own(GOALS, page_size=101),
+        invalid_loc=("query", "page_size"),
+        unseen=someone_elses(GOALS),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/goals/{goal_id}",
+        Access.LOGIN,
+        valid=own_goal(),
+        status=200,
+        shape=GOAL_FIELDS,
+        invalid=_own_habit_with_a_word_for_goal,
+        invalid_loc=("path", "goal_id"),
+        unseen=_someone_elses_goal,
+        token_scope="habits:read",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/habits/{habit_id}/goals/{goal_id}",
+        Access.LOGIN,
+        valid=own_goal(),
+        status=204,
+        shape=None,
+        invalid=_own_habit_with_a_word_for_goal,
+        invalid_loc=("path", "goal_id"),
+        unseen=_someone_elses_goal,
+        token_scope="habits:write",
     ),
 ]
 

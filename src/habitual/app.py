@@ -17,6 +17,7 @@ from habitual.admin.endpoints import router as admin_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
+from habitual.goals.endpoints import router as goals_router
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.jobs.runner import embedded_worker
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_router,
         tokens_router,
         reminders_router,
+        goals_router,
         notifications_router,
         admin_router,
     )

@@ -1,4 +1,5 @@
-"""What a check-in can set off: a goal reached, a period's target met, a streak milestone.
+"""What a check-in can set off: a goal reached, a period's target met, a streak milestone, the
+habit's goal (goals/) achieved.
 
 Called in the check-in's transaction, so the notification commits (or not) with it. Each event
 has a dedupe key, so it is told at most once per habit, event and period.
@@ -12,6 +13,7 @@ from typing import Any, Protocol
 
 from habitual.checkins.repository import CheckinRepository
 from habitual.db import UnitOfWork
+from habitual.goals.service import goal_service
 from habitual.habitmath.periods import (
     DayRecord,
     HabitHistory,
@@ -175,6 +177,10 @@ async def after_checkin(
                 },
             )
         )
+
+    achieved = await goal_service.reached_by_checkin(uow, person, habit, rules, day, today)
+    if achieved is not None:
+        notices.append(achieved)
 
     await notify_many(await uow.connection(), notices)
 

@@ -4,6 +4,7 @@ from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
+from habitual.models.goal import Goal, GoalState
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
@@ -26,6 +27,8 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Event",
+    "Goal",
+    "GoalState",
     "Habit",
     "HabitRule",
     "IdempotencyKey",

@@ -19,6 +19,7 @@ class Event(StrEnum):
     streak_milestone = "streak_milestone"
     goal_reached = "goal_reached"
     target_met = "target_met"
+    goal_achieved = "goal_achieved"
 
 
 class Notification(Base):

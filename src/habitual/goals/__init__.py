@@ -1,0 +1,1 @@
+"""Goals: a target of met periods of one habit between two dates."""
