@@ -2,6 +2,7 @@
 
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
+from habitual.models.category import Category, HabitCategory
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.habit import Habit
@@ -21,12 +22,14 @@ from habitual.models.webhook import Webhook
 __all__ = [
     "AuthSession",
     "Base",
+    "Category",
     "Channel",
     "Checkin",
     "Delivery",
     "DeliveryStatus",
     "Event",
     "Habit",
+    "HabitCategory",
     "HabitRule",
     "IdempotencyKey",
     "Notification",
