@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from tests.factories import API, create_habit
+from tests.factories import API, Account, create_habit
 
 ADMIN_HABITS = f"{API}/admin/habits"
 CATEGORIES = f"{API}/categories"
 
 
-async def new_category(client, admin, name):
+async def new_category(client: httpx.AsyncClient, admin: Account, name: str) -> int:
     response = await client.post(CATEGORIES, json={"name": name}, headers=admin.auth)
     assert response.status_code == 201, response.text
     category_id: int = response.json()["id"]

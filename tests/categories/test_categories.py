@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import httpx
 import pytest
 
-from tests.factories import API, PROBLEM_JSON
+from tests.factories import API, PROBLEM_JSON, Account
 
 CATEGORIES = f"{API}/categories"
 CATEGORY_FIELDS = {"id", "name", "description", "icon", "color", "created_at", "updated_at"}
 
 
-async def create_category(client, admin, **fields):
+async def create_category(
+    client: httpx.AsyncClient, admin: Account, **fields: Any
+) -> dict[str, Any]:
     response = await client.post(CATEGORIES, json={"name": "Health"} | fields, headers=admin.auth)
     assert response.status_code == 201, response.text
-    return response.json()
+    category: dict[str, Any] = response.json()
+    return category
 
 
 async def test_an_admin_creates_a_category_with_every_field(client, accounts):
