@@ -26,6 +26,8 @@ USER_FIELDS = frozenset(
         "timezone",
         "week_start",
         "day_start",
+        "display_name",
+        "phone",
         "created_at",
         "updated_at",
     }

@@ -18,6 +18,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from habitual.auth.scopes import Scope
+from habitual.categories.schemas import CategoryWrite
+from habitual.categories.service import category_service
 from habitual.kit.clock import utcnow
 from habitual.models import Channel, Event, TokenPurpose
 from habitual.notifications.outbox import Notice, notify_many
@@ -43,7 +45,8 @@ TOKEN_FIELDS = frozenset(
         "rate_limit",
     }
 )
-ADMIN_USER_FIELDS = USER_FIELDS | {"rate_limit"}
+# Admins see an account's usage plan, never its phone number.
+ADMIN_USER_FIELDS = (USER_FIELDS - {"phone"}) | {"rate_limit"}
 PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
 HABIT_FIELDS = frozenset(
     {
@@ -65,9 +68,14 @@ HABIT_FIELDS = frozenset(
         "position",
         "archived",
         "archived_at",
+        "category_ids",
         "created_at",
         "updated_at",
     }
+)
+ADMIN_HABIT_FIELDS = HABIT_FIELDS | {"user_id", "username"}
+CATEGORY_FIELDS = frozenset(
+    {"id", "name", "description", "icon", "color", "created_at", "updated_at"}
 )
 RULE_FIELDS = frozenset(
     {
@@ -357,6 +365,43 @@ async def _admin_give_user_a_plan(accounts: Accounts, caller: Account) -> Call:
 async def _admin_give_user_a_nonsense_plan(accounts: Accounts, caller: Account) -> Call:
     target = await accounts.create()
     return Call(f"{API}/admin/users/{target.id}", json={"rate_limit": "lots/minute"})
+
+
+CATEGORIES = f"{API}/categories"
+_category_names = itertools.count(1)
+
+
+async def _category(accounts: Accounts) -> int:
+    """A category, made as an admin makes one (whoever the caller is)."""
+    body = CategoryWrite(name=f"Category {next(_category_names)}", color="#4caf50")
+    async with accounts.runtime.database.unit() as uow:
+        category = await category_service.create(uow, body)
+        return category.id
+
+
+def on_category(json: Any = None) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{CATEGORIES}/{await _category(accounts)}", json=json)
+
+    return build
+
+
+async def _list_categories(accounts: Accounts, caller: Account) -> Call:
+    await _category(accounts)
+    return Call(CATEGORIES)
+
+
+async def _put_someones_habit_in_a_category(accounts: Accounts, caller: Account) -> Call:
+    habit = await create_habit(accounts.client, await accounts.create())
+    category_id = await _category(accounts)
+    return Call(
+        f"{API}/admin/habits/{habit['id']}/categories", json={"category_ids": [category_id]}
+    )
+
+
+async def _put_someones_habit_in_no_such_category(accounts: Accounts, caller: Account) -> Call:
+    habit = await create_habit(accounts.client, await accounts.create())
+    return Call(f"{API}/admin/habits/{habit['id']}/categories", json={"category_ids": [MISSING_ID]})
 
 
 # Makes a habit for the caller (or, for `unseen`, for someone else) and gives its id.
@@ -1265,6 +1310,72 @@ ROUTES = [
         unseen=_someone_elses_goal,
         token_scope="habits:write",
     ),
+    Route(
+        "GET",
+        "/api/v1/categories",
+        Access.LOGIN,
+        valid=_list_categories,
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(CATEGORIES, params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/categories",
+        Access.ADMIN,
+        valid=fixed(Call(CATEGORIES, json={"name": "Health", "icon": "heart"})),
+        status=201,
+        shape=CATEGORY_FIELDS,
+        invalid=fixed(Call(CATEGORIES, json={"name": "Health", "color": "green"})),
+        invalid_loc=("body", "color"),
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/categories/{category_id}",
+        Access.ADMIN,
+        valid=on_category({"name": "Mind", "color": None}),
+        status=200,
+        shape=CATEGORY_FIELDS,
+        invalid=on_category({"name": ""}),
+        invalid_loc=("body", "name"),
+        unseen=fixed(Call(f"{CATEGORIES}/{MISSING_ID}", json={"name": "Mind"})),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/categories/{category_id}",
+        Access.ADMIN,
+        valid=on_category(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{CATEGORIES}/first")),
+        invalid_loc=("path", "category_id"),
+        unseen=fixed(Call(f"{CATEGORIES}/{MISSING_ID}")),
+    ),
+    Route(
+        "GET",
+        "/api/v1/admin/habits",
+        Access.ADMIN,
+        valid=fixed(Call(f"{API}/admin/habits")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{API}/admin/habits", params={"user_id": "first"})),
+        invalid_loc=("query", "user_id"),
+    ),
+    Route(
+        "PUT",
+        "/api/v1/admin/habits/{habit_id}/categories",
+        Access.ADMIN,
+        valid=_put_someones_habit_in_a_category,
+        status=200,
+        shape=ADMIN_HABIT_FIELDS,
+        invalid=_put_someones_habit_in_no_such_category,
+        invalid_loc=("body", "category_ids"),
+        unseen=fixed(
+            Call(f"{API}/admin/habits/{MISSING_ID}/categories", json={"category_ids": []})
+        ),
+    ),
 ]
 
 PROTECTED = [route for route in ROUTES if route.access is not Access.PUBLIC]
@@ -1274,8 +1385,13 @@ TOKENS_SCOPED = [route for route in PROTECTED if route.token_scope is not None]
 WITH_INPUT = [route for route in ROUTES if route.invalid is not None]
 WITH_UNSEEN = [route for route in ROUTES if route.unseen is not None]
 WITH_ID = [route for route in ROUTES if "_id}" in route.template]
-# Routes about one habit: only its owner sees it; an admin has no special access to habits.
-ABOUT_A_HABIT = [route for route in WITH_UNSEEN if "{habit_id}" in route.template]
+# Routes about one habit: only its owner sees it; an admin has no special access to habits
+# (but on the admin routes, which take no personal token).
+ABOUT_A_HABIT = [
+    route
+    for route in WITH_UNSEEN
+    if "{habit_id}" in route.template and route.access is not Access.ADMIN
+]
 
 
 def routes(selection: list[Route]) -> Any:
@@ -1375,6 +1491,30 @@ async def test_admin_user_list_items_carry_exactly_the_user_fields(client, accou
     items = response.json()["items"]
     assert len(items) == 2
     assert [set(item) for item in items] == [ADMIN_USER_FIELDS, ADMIN_USER_FIELDS]
+
+
+async def test_admin_habit_list_items_carry_exactly_the_admin_habit_fields(client, accounts):
+    admin = await accounts.create_admin()
+    await create_habit(client, await accounts.create(), name="Read")
+    await create_habit(client, await accounts.create(), name="Walk")
+
+    response = await client.get(f"{API}/admin/habits", headers=admin.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [ADMIN_HABIT_FIELDS, ADMIN_HABIT_FIELDS]
+
+
+async def test_category_list_items_carry_exactly_the_category_fields(client, accounts):
+    user = await accounts.create()
+    await _category(accounts)
+    await _category(accounts)
+
+    response = await client.get(CATEGORIES, headers=user.auth)
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [set(item) for item in items] == [CATEGORY_FIELDS, CATEGORY_FIELDS]
 
 
 async def test_habit_list_items_carry_exactly_the_habit_fields(client, accounts):

@@ -138,9 +138,9 @@ def not_plain_digits(text: str) -> bool:
 
 @PROPERTY
 @given(
-    text=st.text(st.characters(exclude_characters="/"), min_size=1, max_size=25).filter(
-        not_plain_digits
-    )
+    text=st.text(
+        st.characters(codec="utf-8", exclude_characters="/"), min_size=1, max_size=25
+    ).filter(not_plain_digits)
 )
 async def test_any_path_id_that_is_not_plain_digits_is_refused(client, alice, text):
     response = await client.get(f"{API}/habits/{quote(text, safe='')}", headers=alice.auth)

@@ -14,10 +14,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
+from habitual.categories.endpoints import router as categories_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
 from habitual.goals.endpoints import router as goals_router
+from habitual.habits.endpoints import admin_router as admin_habits_router
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.jobs.runner import embedded_worker
@@ -124,7 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reminders_router,
         goals_router,
         notifications_router,
+        categories_router,
         admin_router,
+        admin_habits_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

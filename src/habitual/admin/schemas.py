@@ -6,7 +6,7 @@ from pydantic import EmailStr, Field, StrictBool
 
 from habitual.kit.schemas import InputModel, RateLimitText, TimezoneName
 from habitual.models import Role
-from habitual.users.schemas import Password, Username, UserRead
+from habitual.users.schemas import AccountRead, Password, Username
 
 
 class AdminUserCreate(InputModel):
@@ -31,7 +31,9 @@ class AdminUserUpdate(InputModel):
     )
 
 
-class AdminUserRead(UserRead):
+class AdminUserRead(AccountRead):
+    """An account as admins see it: with its usage plan, without its phone number."""
+
     rate_limit: str | None = Field(
         description="The account's usage plan; null: the server's default "
         "(`HABITUAL_RATE_LIMIT_USER`)"

@@ -27,6 +27,14 @@ class HabitRepository(Repository):
     total in one (a window count), where the ORM took two statements and two thread hops (~6 ms
     a page in-process on SQLite, bench/README.md)."""
 
+    async def get(self, habit_id: int) -> Habit | None:
+        """Anyone's habit: for administrators only."""
+        return await self.session.get(Habit, habit_id)
+
+    async def owner_username(self, habit: Habit) -> str:
+        statement = select(User.username).where(User.id == habit.user_id)
+        return (await self.session.execute(statement)).scalar_one()
+
     async def get_for_owner(self, user_id: int, habit_id: int) -> Habit | None:
         statement = select(Habit).where(Habit.id == habit_id, Habit.user_id == user_id)
         return (await self.session.execute(statement)).scalar_one_or_none()
@@ -161,19 +169,50 @@ class HabitRepository(Repository):
         limit: int,
         offset: int,
     ) -> tuple[list[ListedHabit], int]:
-        conditions, args = self._conditions(user_id, where)
+        """A page of the user's habits that `where` lets through, and how many it lets in all."""
+        rows, total = await self._page(user_id, where, sort, descending, limit, offset)
+        return [_listed(row) for row in rows], total
+
+    async def page_of_everyone(
+        self,
+        owner_id: int | None,
+        where: HabitFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[OwnedHabit], int]:
+        """`page` across every account (or `owner_id`'s), each habit with its owner."""
+        rows, total = await self._page(
+            owner_id, where, sort, descending, limit, offset, extra=OWNER_COLUMNS
+        )
+        return [
+            OwnedHabit(_listed(row), row[_LISTED_END], row[_LISTED_END + 1]) for row in rows
+        ], total
+
+    async def _page(
+        self,
+        owner_id: int | None,
+        where: HabitFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+        offset: int,
+        extra: str = "",
+    ) -> tuple[list[Row], int]:
+        conditions, args = self._conditions(owner_id, where)
         direction = "DESC" if descending else "ASC"
         order = f"{SORT_COLUMNS[sort]} {direction}, id {direction}"
         limit_at, offset_at = len(args) + 1, len(args) + 2
         rows = await (await self.connection()).fetch(
-            f"SELECT {LISTED_COLUMNS}, count(*) OVER () FROM habits WHERE {conditions} "  # noqa: S608 - whitelisted names
+            f"SELECT {LISTED_COLUMNS}{extra}, count(*) OVER () FROM habits WHERE {conditions} "  # noqa: S608 - whitelisted names
             f"ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}",
             *args,
             limit,
             offset,
         )
         if rows:
-            return [_listed(row) for row in rows], int(rows[0][-1])
+            return rows, int(rows[0][-1])
         if offset == 0:
             return [], 0
         # Past the last page: the window had no row to count on.
@@ -183,9 +222,12 @@ class HabitRepository(Repository):
         )
         return [], int(total[0]) if total else 0
 
-    def _conditions(self, user_id: int, where: HabitFilter) -> tuple[str, list[Any]]:
-        conditions: list[str] = ["user_id = $1"]
-        args: list[Any] = [user_id]
+    def _conditions(self, owner_id: int | None, where: HabitFilter) -> tuple[str, list[Any]]:
+        conditions: list[str] = []
+        args: list[Any] = []
+        if owner_id is not None:
+            args.append(owner_id)
+            conditions.append(f"user_id = ${len(args)}")
         if where.archived is Archived.false:
             conditions.append("archived_at IS NULL")
         elif where.archived is Archived.true:
@@ -199,7 +241,11 @@ class HabitRepository(Repository):
         if where.kind is not None:
             args.append(where.kind)
             conditions.append(f"kind = ${len(args)}")
-        return " AND ".join(conditions), args
+        if where.category_id is not None:
+            args.append(where.category_id)
+            in_category = "id IN (SELECT habit_id FROM habit_categories WHERE category_id = "
+            conditions.append(f"{in_category}${len(args)})")
+        return " AND ".join(conditions) or "1 = 1", args
 
 
 class HabitRow(NamedTuple):
@@ -278,6 +324,19 @@ def _listed(row: Row) -> ListedHabit:
     return ListedHabit._make((*row[:_LISTED_RULE], rule))
 
 
+class OwnedHabit(NamedTuple):
+    """A habit of anyone's, as `GET /admin/habits` lists it: with its owner's id and name."""
+
+    habit: ListedHabit
+    user_id: int
+    username: str
+
+
+# After LISTED_COLUMNS, for a list across accounts: the owner (a scalar subquery: `habits` stays
+# the only table of the statement, so the filters' and sorts' column names stay unambiguous).
+OWNER_COLUMNS = ", user_id, (SELECT username FROM users WHERE users.id = habits.user_id)"
+
+
 # What `?sort=` may name, and the column it sorts by (names sort case-insensitively).
 SORT_COLUMNS = {
     "name": "name_key",
@@ -313,3 +372,4 @@ class HabitFilter:
     name_contains: str | None = None
     frequency: str | None = None
     kind: str | None = None
+    category_id: int | None = None  # only the habits in this category

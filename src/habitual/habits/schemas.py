@@ -5,6 +5,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
+from habitual.categories.schemas import CategoryIDs
 from habitual.habitmath.schedule import Frequency, GoalType, Rule
 from habitual.habits.repository import ListedHabit
 from habitual.habits.rules import (
@@ -91,6 +92,7 @@ class HabitWrite(InputModel):
     color: Color | None = None
     icon: Icon | None = None
     position: Position | None = Field(default=None, description="Default: after the others")
+    category_ids: CategoryIDs = Field(default_factory=list)
 
     def definition(self) -> Definition:
         """The schedule and goal as given; the service checks that they are coherent."""
@@ -132,6 +134,7 @@ class HabitPatch(InputModel):
     icon: Icon | None = None
     position: Position | None = None
     archived: Flag | None = None
+    category_ids: CategoryIDs | None = None
 
     def rule_given(self) -> dict[str, Any]:
         """The rule's fields given, in the form `Rule` holds them (None: back to the default)."""
@@ -161,8 +164,22 @@ class HabitRead(OutputModel):
     position: int
     archived: bool
     archived_at: datetime | None
+    category_ids: list[int] = Field(description="Its categories' ids, ascending")
     created_at: datetime
     updated_at: datetime
+
+
+class AdminHabitRead(HabitRead):
+    """A habit as admins see it: with whose it is."""
+
+    user_id: int
+    username: str
+
+
+class HabitCategories(InputModel):
+    """The habit's categories, all of them: `[]` takes it out of every one."""
+
+    category_ids: CategoryIDs
 
 
 class RuleRead(OutputModel):
@@ -185,7 +202,7 @@ def _schedule_fields(rule: Rule, kind: Kind) -> dict[str, Any]:
     return fields
 
 
-def habit_read(habit: Habit | ListedHabit) -> HabitRead:
+def habit_read(habit: Habit | ListedHabit, category_ids: list[int]) -> HabitRead:
     kind = KINDS[habit.kind]
     rule = habit.rule if isinstance(habit, ListedHabit) else as_rule(habit, habit.start_date)
     return HabitRead(
@@ -201,9 +218,18 @@ def habit_read(habit: Habit | ListedHabit) -> HabitRead:
         position=habit.position,
         archived=habit.archived_at is not None,
         archived_at=habit.archived_at,
+        category_ids=category_ids,
         created_at=habit.created_at,
         updated_at=habit.updated_at,
         **_schedule_fields(rule, kind),
+    )
+
+
+def admin_habit_read(
+    habit: Habit | ListedHabit, category_ids: list[int], username: str, user_id: int
+) -> AdminHabitRead:
+    return AdminHabitRead(
+        **habit_read(habit, category_ids).model_dump(), user_id=user_id, username=username
     )
 
 

@@ -8,10 +8,16 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from habitual.categories.service import category_service
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
 from habitual.habitmath.schedule import Rule
-from habitual.habits.repository import HabitFilter, HabitRepository, HabitRow, ListedHabit
+from habitual.habits.repository import (
+    HabitFilter,
+    HabitRepository,
+    HabitRow,
+    OwnedHabit,
+)
 from habitual.habits.rules import (
     FREQUENCY_FIELDS,
     KINDS,
@@ -23,7 +29,14 @@ from habitual.habits.rules import (
     check_definition,
     rule_columns,
 )
-from habitual.habits.schemas import HabitPatch, HabitWrite
+from habitual.habits.schemas import (
+    AdminHabitRead,
+    HabitPatch,
+    HabitRead,
+    HabitWrite,
+    admin_habit_read,
+    habit_read,
+)
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.timezones import Person, local_today
@@ -59,11 +72,52 @@ class HabitService:
         sort: str,
         descending: bool,
         paging: PageParams,
-    ) -> tuple[list[ListedHabit], int]:
-        """A page of the caller's habits and how many match in all."""
-        return await HabitRepository(uow).page(
+    ) -> tuple[list[HabitRead], int]:
+        """A page of the caller's habits and how many match in all: two statements, the
+        habits with their total, then the page's categories."""
+        habits, total = await HabitRepository(uow).page(
             caller.id, where, sort, descending, paging.page_size, paging.offset
         )
+        categories = await category_service.of_habits(uow, [habit.id for habit in habits])
+        return [habit_read(habit, categories.get(habit.id, [])) for habit in habits], total
+
+    async def page_of_everyone(
+        self,
+        uow: UnitOfWork,
+        owner_id: int | None,
+        where: HabitFilter,
+        sort: str,
+        descending: bool,
+        paging: PageParams,
+    ) -> tuple[list[AdminHabitRead], int]:
+        """`page` across every account (or `owner_id`'s), for administrators."""
+        owned, total = await HabitRepository(uow).page_of_everyone(
+            owner_id, where, sort, descending, paging.page_size, paging.offset
+        )
+        categories = await category_service.of_habits(uow, [item.habit.id for item in owned])
+        return [_admin_read(item, categories.get(item.habit.id, [])) for item in owned], total
+
+    async def view(self, uow: UnitOfWork, habit: Habit) -> HabitRead:
+        """The habit as its owner reads it, with its categories."""
+        categories = await category_service.of_habits(uow, [habit.id])
+        return habit_read(habit, categories.get(habit.id, []))
+
+    async def put_categories_of_anyones(
+        self, uow: UnitOfWork, habit_id: int, category_ids: list[int]
+    ) -> AdminHabitRead:
+        """Make these the categories of anyone's habit (an administrator's doing)."""
+        habit = await HabitRepository(uow).get(habit_id)
+        if habit is None:
+            raise NotFound("No such habit.")
+        await self._put_categories(uow, habit, category_ids)
+        username = await HabitRepository(uow).owner_username(habit)
+        return admin_habit_read(habit, category_ids, username, habit.user_id)
+
+    async def _put_categories(self, uow: UnitOfWork, habit: Habit, category_ids: list[int]) -> None:
+        """A new set of categories is a change of the habit: its `updated_at` moves."""
+        if await category_service.put_on_habit(uow, habit.id, category_ids):
+            habit.updated_at = utcnow()
+            await uow.session.flush()
 
     async def get(self, uow: UnitOfWork, user: User, habit_id: int) -> Habit:
         habit = await HabitRepository(uow).get_for_owner(user.id, habit_id)
@@ -122,6 +176,7 @@ class HabitService:
         except IntegrityError:
             raise Conflict("You already have an active habit with this name.") from None
         await repository.put_rule(habit.id, start_date, columns)
+        await category_service.put_on_habit(uow, habit.id, body.category_ids)
         return habit
 
     async def replace(self, uow: UnitOfWork, user: User, habit_id: int, body: HabitWrite) -> Habit:
@@ -206,6 +261,8 @@ class HabitService:
             await uow.session.flush()
         except IntegrityError:
             raise Conflict("You already have an active habit with this name.") from None
+        if changes.get("category_ids") is not None:
+            await self._put_categories(uow, habit, changes["category_ids"])
         return habit
 
     async def _check_name_free(
@@ -230,6 +287,10 @@ class HabitService:
     ) -> tuple[Habit, Sequence[HabitRule]]:
         habit = await self.get(uow, user, habit_id)
         return habit, await HabitRepository(uow).rules(habit.id)
+
+
+def _admin_read(item: OwnedHabit, category_ids: list[int]) -> AdminHabitRead:
+    return admin_habit_read(item.habit, category_ids, item.username, item.user_id)
 
 
 habit_service = HabitService()

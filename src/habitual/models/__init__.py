@@ -2,6 +2,7 @@
 
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
+from habitual.models.category import Category, HabitCategory
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.goal import Goal, GoalState
@@ -22,6 +23,7 @@ from habitual.models.webhook import Webhook
 __all__ = [
     "AuthSession",
     "Base",
+    "Category",
     "Channel",
     "Checkin",
     "Delivery",
@@ -30,6 +32,7 @@ __all__ = [
     "Goal",
     "GoalState",
     "Habit",
+    "HabitCategory",
     "HabitRule",
     "IdempotencyKey",
     "Notification",

@@ -38,3 +38,7 @@ class User(Timestamped, Base):
     day_start: Mapped[int] = mapped_column(default=0)  # local hour at which a new day begins
     # A usage plan (`6000/minute`, habitual.config.parse_rate_limit); None: the server's default.
     rate_limit: Mapped[str | None] = mapped_column(String(64))
+    # E.164 (`+4930123456`), as phonenumbers normalises it; only its owner ever sees it.
+    phone: Mapped[str | None] = mapped_column(String(16))
+    # What others see instead of anything private; None: the username (users/names.py).
+    display_name: Mapped[str | None] = mapped_column(String(50))

@@ -41,9 +41,12 @@ async def get_me(user: ProfileReader) -> User:
     responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
 async def update_me(body: UserUpdate, user: CurrentUser, uow: UoW, runtime: RuntimeDep) -> User:
-    """Change `timezone`, `week_start`, `day_start`, or `email` (which needs `current_password`).
-    Past check-ins keep their dates when the time zone changes. A new email is unverified until
-    the link mailed to it is opened (verification emails are limited per account: 429)."""
+    """Change `timezone`, `week_start`, `day_start`, `phone`, `display_name`, or `email` (which
+    needs `current_password`). Past check-ins keep their dates when the time zone changes. A new
+    email is unverified until the link mailed to it is opened (verification emails are limited
+    per account: 429). `phone` is taken with its country code and kept in E.164; it is shown to
+    you alone. `display_name` (1..50 characters, trimmed) is what other people see of you;
+    `null` clears either."""
     return await user_service.update_preferences(uow, runtime, user, body)
 
 

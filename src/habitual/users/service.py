@@ -78,6 +78,10 @@ class UserService:
             user.week_start = WEEKDAY_NUMBERS[changes.week_start]
         if changes.day_start is not None:
             user.day_start = changes.day_start
+        if "phone" in fields:
+            user.phone = changes.phone
+        if "display_name" in fields:
+            user.display_name = changes.display_name
         await uow.session.flush()
         return user
 

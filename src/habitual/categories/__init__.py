@@ -1,0 +1,1 @@
+"""Categories: admin-managed labels that people put on their habits (many-to-many)."""
