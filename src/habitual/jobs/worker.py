@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from habitual.challenges.service import challenge_service
 from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
 from habitual.habits.rules import mask_to_days
@@ -310,11 +311,22 @@ class Worker:
                 uow, self.settings, self.clock(), self.settings.worker_batch_size
             )
 
+    async def tell_challenges(self) -> int:
+        """Tell participants their challenge started, and make finished challenges' standings
+        final, telling each their rank: each notice once (dedupe keys)."""
+        now = self.clock()
+        batch = self.settings.worker_batch_size
+        async with self.database.unit() as uow:
+            told = await challenge_service.tell_started(uow, now, batch)
+        async with self.database.unit() as uow:
+            return told + await challenge_service.finalize_due(uow, now, max(1, batch // 100))
+
     async def run_once(self) -> int:
-        """One round: fire due reminders, queue asked-for reset emails, then deliver one batch.
-        How much work was done."""
+        """One round: fire due reminders, queue asked-for reset emails, tell challenges' news,
+        then deliver one batch. How much work was done."""
         await self.housekeeping()
         queued = await self.fire_due_reminders() + await self.queue_reset_emails()
+        queued += await self.tell_challenges()
         return queued + await self.deliver_batch()
 
     async def housekeeping(self) -> None:

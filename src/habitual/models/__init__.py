@@ -2,6 +2,7 @@
 
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
+from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.habit import Habit
@@ -21,6 +22,9 @@ from habitual.models.webhook import Webhook
 __all__ = [
     "AuthSession",
     "Base",
+    "Challenge",
+    "ChallengeFinalStanding",
+    "ChallengeParticipant",
     "Channel",
     "Checkin",
     "Delivery",

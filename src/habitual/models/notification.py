@@ -19,6 +19,8 @@ class Event(StrEnum):
     streak_milestone = "streak_milestone"
     goal_reached = "goal_reached"
     target_met = "target_met"
+    challenge_started = "challenge_started"
+    challenge_finished = "challenge_finished"
 
 
 class Notification(Base):
