@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from habitual.jobs.worker import Worker
-from habitual.models import ChallengeParticipant, Habit, Notification
+from habitual.models import ChallengeParticipant, Habit, Notification, User
 from tests.challenges.helpers import CHALLENGES, check_in, create_challenge, join, standings
 from tests.factories import API, PROBLEM_JSON, create_habit
 
@@ -523,3 +523,59 @@ async def test_challenge_started_is_told_once_when_the_local_day_arrives(
     told = await notifications_of(runtime, west.id, "challenge_started")
     assert early == []
     assert [notice.data["challenge_id"] for notice in told] == [challenge["id"]]
+
+
+async def settle_accounts(runtime) -> None:
+    """Date every account back to May: they were made by the real clock, after the frozen
+    clock's June, and a user changed after their figures makes those stale."""
+    async with runtime.database.unit() as uow:
+        await uow.session.execute(update(User).values(updated_at=MAY))
+
+
+async def test_a_changed_or_deleted_recent_check_in_updates_kept_standings(
+    client, accounts, runtime, frozen_clock
+):
+    owner, user = await accounts.create(), await accounts.create()
+    await settle_accounts(runtime)
+    frozen_clock(MAY)
+    challenge = await create_challenge(client, owner)
+    habit_id = (await join(client, user, challenge)).json()["habit_id"]
+    frozen_clock(JUNE_10)
+    await check_in(client, user, habit_id, "2026-06-09")
+    await check_in(client, user, habit_id, "2026-06-10")
+    kept = (await standings(client, owner, challenge))["items"][0]["met"]
+    # Later than the kept figures (and their margin), on the same local day.
+    frozen_clock(JUNE_10 + timedelta(minutes=1))
+    await check_in(client, user, habit_id, "2026-06-10", status="skipped")
+    changed = (await standings(client, owner, challenge))["items"][0]["met"]
+    frozen_clock(JUNE_10 + timedelta(minutes=2))
+    deleted = await client.delete(f"{API}/habits/{habit_id}/checkins/2026-06-09", headers=user.auth)
+    after_delete = (await standings(client, owner, challenge))["items"][0]["met"]
+
+    assert deleted.status_code == 204
+    assert (kept, changed, after_delete) == (2, 1, 0)
+
+
+async def test_fresh_figures_are_read_as_kept(client, accounts, runtime, frozen_clock):
+    owner, user = await accounts.create(), await accounts.create()
+    await settle_accounts(runtime)
+    frozen_clock(MAY)
+    challenge = await create_challenge(client, owner)
+    habit_id = (await join(client, user, challenge)).json()["habit_id"]
+    frozen_clock(JUNE_10)
+    await check_in(client, user, habit_id, "2026-06-02")
+    frozen_clock(JUNE_10 + timedelta(minutes=1))
+    await standings(client, owner, challenge)
+
+    async def computed_at() -> datetime | None:
+        async with runtime.database.reader() as session:
+            stamp: datetime | None = await session.scalar(select(ChallengeParticipant.computed_at))
+            return stamp
+
+    first = await computed_at()
+    frozen_clock(JUNE_10 + timedelta(minutes=5))
+    again = await standings(client, owner, challenge)
+
+    assert first is not None
+    assert await computed_at() == first
+    assert again["items"][0]["met"] == 1

@@ -142,13 +142,13 @@ def rank(metric: str, people: Sequence[tuple[int, WindowFigures]]) -> list[tuple
 
 
 def fresh_until(today: date, end_date: date, timezone: str, day_start: int) -> datetime | None:
-    """When figures computed on `today` go stale by the clock alone: the end of the local day
-    (an hour early, so a DST change never leaves it late); never once the challenge has ended
-    for them."""
+    """When figures computed on `today` go stale by the clock alone: when the next local day
+    begins (on a DST night that skips its hour, the earlier reading of the skipped time); never
+    once the challenge has ended for them."""
     if today > end_date:
         return None
-    next_day = datetime.combine(today + timedelta(days=1), time(day_start), ZoneInfo(timezone))
-    return next_day.astimezone(UTC) - timedelta(hours=1)
+    wall = datetime.combine(today + timedelta(days=1), time(day_start), ZoneInfo(timezone))
+    return min(wall.astimezone(UTC), wall.replace(fold=1).astimezone(UTC))
 
 
 @dataclass
