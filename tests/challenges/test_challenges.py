@@ -335,9 +335,12 @@ async def test_leaving_keeps_the_habit_and_drops_you_from_the_standings(
 # --- standings ------------------------------------------------------------------------------------
 
 
-async def test_standings_rank_by_completion_rate_with_shared_ranks(client, accounts, frozen_clock):
+async def test_standings_rank_by_completion_rate_with_shared_ranks(
+    client, accounts, runtime, frozen_clock
+):
     owner = await accounts.create()
     people = [await accounts.create() for _ in range(3)]
+    await settle_accounts(runtime)
     frozen_clock(MAY)
     challenge = await create_challenge(client, owner, end_date="2026-06-09")
     habits = [(await join(client, person, challenge)).json()["habit_id"] for person in people]
@@ -348,7 +351,12 @@ async def test_standings_rank_by_completion_rate_with_shared_ranks(client, accou
             await check_in(client, person, habit_id, f"2026-06-0{day}")
 
     table = await standings(client, owner, challenge)
+    frozen_clock(JUNE_10 + timedelta(minutes=1))  # the figures as kept, ranked again
+    await standings(client, owner, challenge)
+    frozen_clock(JUNE_10 + timedelta(minutes=2))
+    kept = await standings(client, owner, challenge)
 
+    assert kept == table
     assert [set(item) for item in table["items"]] == [STANDING_FIELDS] * 3
     assert [(item["rank"], item["user_id"]) for item in table["items"]] == [
         (1, people[0].id),

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import exists, func, insert, or_, select, update
 
 from habitual.db import Repository
+from habitual.kit.rawsql import Row
 from habitual.models import Challenge, ChallengeFinalStanding, ChallengeParticipant, User
 
 
@@ -39,6 +40,7 @@ class LiveRow(NamedTuple):
     timezone: str
     day_start: int
     week_start: int
+    score: float  # the figure the challenge's metric ranks by, as kept (none yet: 0)
 
 
 class FinalRow(NamedTuple):
@@ -56,7 +58,7 @@ class FinalRow(NamedTuple):
 # Check-ins older than the day before the participant's today bump the habit's history_version;
 # the recent ones are summed in one index probe: 1 each, a million for one changed since the
 # figures were computed, so the sum equals `recent_count` only if none came, went or changed.
-_LIVE = (  # noqa: S608 - the one formatted name is our own SQL
+_LIVE = (
     "SELECT p.id, p.user_id, {name}, p.habit_id, p.met, p.due, p.completion_rate, "
     "p.total_value, p.longest_streak, "
     "CASE WHEN p.computed_at IS NULL OR p.fresh_until <= $2 "
@@ -66,11 +68,20 @@ _LIVE = (  # noqa: S608 - the one formatted name is our own SQL
     "THEN 1000000 ELSE 1 END), 0) FROM checkins c WHERE c.habit_id = p.habit_id "
     "AND c.local_date >= p.recent_from AND c.local_date >= $3 AND c.local_date <= $4) "
     "THEN 1 ELSE 0 END, "
-    "h.history_version, u.timezone, u.day_start, u.week_start "
+    "h.history_version, u.timezone, u.day_start, u.week_start, {score} "
     "FROM challenge_participants p "
     "JOIN users u ON u.id = p.user_id JOIN habits h ON h.id = p.habit_id "
     "WHERE p.challenge_id = $1"
-).format(name=display_name("u"))
+)
+# The kept figure each metric ranks by (service.score_of says the same of computed figures).
+_SCORES = {
+    "completion_rate": "coalesce(p.completion_rate, 0)",
+    "total_value": "coalesce(p.total_value, 0)",
+    "longest_streak": "p.longest_streak",
+}
+LIVE_BY_METRIC = {
+    metric: _LIVE.format(name=display_name("u"), score=score) for metric, score in _SCORES.items()
+}
 
 
 class ChallengeRepository(Repository):
@@ -205,22 +216,23 @@ class ChallengeRepository(Repository):
         return None if row is None else tuple(row)
 
     async def live_rows(
-        self, challenge_id: int, now: datetime, first: date, last: date
-    ) -> list[LiveRow]:
-        """Every participant of a challenge running from `first` to `last`: one statement."""
+        self, challenge_id: int, metric: str, now: datetime, first: date, last: date
+    ) -> list[Row]:
+        """Every participant of a challenge running from `first` to `last`, as `LiveRow`'s
+        fields (left as the driver's rows: 10,000 of them are read per standings): one
+        statement."""
         connection = await self.connection()
+        statement = LIVE_BY_METRIC[metric]
         if connection.dialect != "postgresql":
-            rows = await connection.fetch(_LIVE, challenge_id, now, first, last)
-            return [LiveRow(*row) for row in rows]
+            return await connection.fetch(statement, challenge_id, now, first, last)
         # Its estimated cost (a probe per participant) has PostgreSQL JIT-compile it: ~570 of
         # the ~660 ms it took for 10,000 participants (bench/challenge_standings.py). A read
         # runs outside a transaction, so the setting is put back by hand.
         await connection.execute("SET jit = off")
         try:
-            rows = await connection.fetch(_LIVE, challenge_id, now, first, last)
+            return await connection.fetch(statement, challenge_id, now, first, last)
         finally:
             await connection.execute("RESET jit")
-        return [LiveRow(*row) for row in rows]
 
     async def keep_figures(self, figures: Sequence[dict[str, Any]]) -> None:
         """Store recomputed figures, by participant id (`id`); a row gone meanwhile is skipped."""

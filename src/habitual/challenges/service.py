@@ -54,6 +54,7 @@ from habitual.habits.schemas import WEEKDAYS, HabitWrite
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
+from habitual.kit.rawsql import Row
 from habitual.kit.secrets import token_digest
 from habitual.kit.timezones import Person, local_date, local_today
 from habitual.models import Challenge, ChallengeParticipant, Event, Role, User
@@ -64,6 +65,8 @@ MAX_DAYS = 366
 FINAL_AFTER = timedelta(days=2, hours=11)
 # The earliest zone (UTC+14): a challenge has begun somewhere once this far into its start_date.
 EARLIEST_OFFSET = timedelta(hours=14)
+# Where a live row (`LiveRow`) holds these.
+USER_ID, STALE, SCORE = (LiveRow._fields.index(name) for name in ("user_id", "stale", "score"))
 # Figures are stamped this much before they were read: a check-in committed while they were
 # being computed is seen as newer, and makes them stale.
 STAMP_MARGIN = timedelta(seconds=5)
@@ -132,13 +135,12 @@ def score_of(metric: str, figures: WindowFigures) -> float:
     return figures.completion_rate or 0.0
 
 
-def rank(metric: str, people: Sequence[tuple[int, WindowFigures]]) -> list[tuple[int, int]]:
-    """(rank, index into `people`) best first; equal scores share a rank, then by user id."""
-    order = sorted(
-        range(len(people)), key=lambda i: (-score_of(metric, people[i][1]), people[i][0])
-    )
-    ranks = competition_ranks([score_of(metric, people[i][1]) for i in order])
-    return list(zip(ranks, order, strict=True))
+def ranked(scores: Sequence[tuple[float, int]]) -> list[tuple[int, int]]:
+    """(rank, index into `scores`) best first, of (score, user_id) pairs: higher scores first,
+    equal scores share a rank (`competition_ranks`) and are listed by user id."""
+    order = sorted((-score, user_id, index) for index, (score, user_id) in enumerate(scores))
+    ranks = competition_ranks([-negative for negative, _, _ in order])
+    return [(place, index) for place, (_, _, index) in zip(ranks, order, strict=True)]
 
 
 def fresh_until(today: date, end_date: date, timezone: str, day_start: int) -> datetime | None:
@@ -218,7 +220,7 @@ class StandingsRows:
     now: datetime
     final: list[FinalRow] | None = None
     final_total: int = 0
-    live: list[LiveRow] = field(default_factory=list)
+    live: list[Row] = field(default_factory=list)  # LiveRow's fields
     judged: Judged | None = None
 
 
@@ -492,34 +494,36 @@ class ChallengeService:
             rows.final_total = await repository.final_count(challenge_id)
             rows.final = await repository.final_page(challenge_id, paging.page_size, paging.offset)
             return rows
-        rows.live = await repository.live_rows(challenge_id, now, first, last)
-        stale = [row for row in rows.live if row.stale]
+        rows.live = await repository.live_rows(challenge_id, metric, now, first, last)
+        stale = [LiveRow(*row) for row in rows.live if row[STALE]]
         if stale:
             rows.judged = await read_histories(uow, stale, first, last)
         return rows
 
     def standings_from(self, rows: StandingsRows, paging: PageParams) -> StandingsAnswer:
-        """Rank the live rows, recomputing the stale ones: pure arithmetic."""
+        """Rank the live rows, recomputing the stale ones: pure arithmetic. Only the page's
+        rows become objects: the rest are ranked as (score, user id) pairs."""
         keep: list[dict[str, Any]] = []
-        people: list[tuple[int, WindowFigures]] = []
-        for row in rows.live:
-            if row.stale and rows.judged is not None:
-                figures, kept = figures_of(row, rows.judged, rows.first, rows.last, rows.now)
+        computed: dict[int, WindowFigures] = {}
+        scores: list[tuple[float, int]] = []
+        judged = rows.judged
+        for index, row in enumerate(rows.live):
+            if row[STALE] and judged is not None:
+                figures, kept = figures_of(LiveRow(*row), judged, rows.first, rows.last, rows.now)
                 keep.append(kept)
+                computed[index] = figures
+                scores.append((score_of(rows.metric, figures), row[USER_ID]))
             else:
-                figures = stored_figures(row)
-            people.append((row.user_id, figures))
-        ranked = rank(rows.metric, people)
-        page = ranked[paging.offset : paging.offset + paging.page_size]
-        items = [
-            standing_read(
-                place, rows.live[index].user_id, rows.live[index].display_name, people[index][1]
-            )
-            for place, index in page
-        ]
+                scores.append((row[SCORE], row[USER_ID]))
+        page = ranked(scores)[paging.offset : paging.offset + paging.page_size]
+        items = []
+        for place, index in page:
+            row = LiveRow(*rows.live[index])
+            figures = computed.get(index) or stored_figures(row)
+            items.append(standing_read(place, row.user_id, row.display_name, figures))
         standings = StandingsRead(
             items=items,
-            total=len(ranked),
+            total=len(scores),
             page=paging.page,
             page_size=paging.page_size,
             final=False,
@@ -538,11 +542,17 @@ class ChallengeService:
         notices: list[Notice] = []
         for challenge in await repository.to_finalize(final_by(now), limit):
             first, last = challenge.start_date, challenge.end_date
-            live = await repository.live_rows(challenge.id, now, first, last)
+            live = [
+                LiveRow(*row)
+                for row in await repository.live_rows(
+                    challenge.id, challenge.metric, now, first, last
+                )
+            ]
             judged = await read_histories(uow, live, first, last)
             people = [(row.user_id, figures_of(row, judged, first, last, now)[0]) for row in live]
             final: list[dict[str, Any]] = []
-            for place, index in rank(challenge.metric, people):
+            scores = [(score_of(challenge.metric, figures), user_id) for user_id, figures in people]
+            for place, index in ranked(scores):
                 user_id, figures = people[index]
                 final.append({"user_id": user_id, "rank": place, **figures._asdict()})
                 notices.append(
