@@ -297,16 +297,18 @@ class ChallengeRepository(Repository):
             )
 
     async def not_told_started(
-        self, started_by: date, limit: int
+        self, started_by: date, after_id: int, limit: int
     ) -> list[tuple[ChallengeParticipant, Challenge, str, int]]:
-        """Participants not yet told their challenge started, of challenges that began by
-        `started_by` somewhere and are not final, with the user's zone and day start."""
+        """Participants (past `after_id`, in id order) not yet told their challenge started,
+        of challenges that began by `started_by` somewhere and are not final, with the user's
+        zone and day start."""
         rows = await self.session.execute(
             select(ChallengeParticipant, Challenge, User.timezone, User.day_start)
             .join(Challenge, Challenge.id == ChallengeParticipant.challenge_id)
             .join(User, User.id == ChallengeParticipant.user_id)
             .where(
                 ChallengeParticipant.told_started.is_(False),
+                ChallengeParticipant.id > after_id,
                 Challenge.start_date <= started_by,
                 Challenge.finalized_at.is_(None),
             )

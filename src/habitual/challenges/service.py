@@ -65,6 +65,7 @@ MAX_DAYS = 366
 FINAL_AFTER = timedelta(days=2, hours=11)
 # The earliest zone (UTC+14): a challenge has begun somewhere once this far into its start_date.
 EARLIEST_OFFSET = timedelta(hours=14)
+NOTICES_PER_STATEMENT = 1000
 # Where a live row (`LiveRow`) holds these.
 USER_ID, STALE, SCORE = (LiveRow._fields.index(name) for name in ("user_id", "stale", "score"))
 # Figures are stamped this much before they were read: a check-in committed while they were
@@ -574,7 +575,7 @@ class ChallengeService:
             await repository.keep_final(challenge, final)
             challenge.finalized_at = now
         await uow.session.flush()
-        return len(await notify_many(await uow.connection(), notices, now))
+        return await notify_in_batches(uow, notices, now)
 
     async def tell_started(self, uow: UnitOfWork, now: datetime, limit: int) -> int:
         """`challenge_started` for each participant whose local day has reached the start
@@ -582,25 +583,45 @@ class ChallengeService:
         repository = ChallengeRepository(uow)
         notices: list[Notice] = []
         told: list[int] = []
-        for participant, challenge, timezone, day_start in await repository.not_told_started(
-            (now + EARLIEST_OFFSET).date(), limit
-        ):
-            if local_date(now, timezone, day_start) < challenge.start_date:
-                continue
-            told.append(participant.id)
-            notices.append(
-                Notice(
-                    user_id=participant.user_id,
-                    habit_id=participant.habit_id,
-                    event=Event.challenge_started,
-                    dedupe_key=f"challenge_started:{challenge.id}:{participant.user_id}",
-                    title=f"{challenge.name} has started",
-                    body=f"The challenge {challenge.name!r} runs until {challenge.end_date}.",
-                    data={"challenge_id": challenge.id},
-                )
+        # Page through in id order: those whose local day has not come yet are passed over,
+        # never in the way of those after them.
+        after_id = 0
+        while len(notices) < limit:
+            page = await repository.not_told_started(
+                (now + EARLIEST_OFFSET).date(), after_id, limit
             )
+            if not page:
+                break
+            after_id = page[-1][0].id
+            for participant, challenge, timezone, day_start in page:
+                if local_date(now, timezone, day_start) < challenge.start_date:
+                    continue
+                told.append(participant.id)
+                notices.append(
+                    Notice(
+                        user_id=participant.user_id,
+                        habit_id=participant.habit_id,
+                        event=Event.challenge_started,
+                        dedupe_key=f"challenge_started:{challenge.id}:{participant.user_id}",
+                        title=f"{challenge.name} has started",
+                        body=f"The challenge {challenge.name!r} runs until {challenge.end_date}.",
+                        data={"challenge_id": challenge.id},
+                    )
+                )
         await repository.mark_told_started(told)
-        return len(await notify_many(await uow.connection(), notices, now))
+        return await notify_in_batches(uow, notices, now)
+
+
+async def notify_in_batches(uow: UnitOfWork, notices: list[Notice], now: datetime) -> int:
+    """Record the notices, a thousand per statement (nine parameters each: a challenge of
+    10,000 would pass every database's limit in one). How many were new."""
+    connection = await uow.connection()
+    told = 0
+    for start in range(0, len(notices), NOTICES_PER_STATEMENT):
+        told += len(
+            await notify_many(connection, notices[start : start + NOTICES_PER_STATEMENT], now)
+        )
+    return told
 
 
 def standing_read(place: int, user_id: int, name: str, figures: WindowFigures) -> StandingRead:
