@@ -587,3 +587,26 @@ async def test_fresh_figures_are_read_as_kept(client, accounts, runtime, frozen_
     assert first is not None
     assert await computed_at() == first
     assert again["items"][0]["met"] == 1
+
+
+async def test_the_worker_recomputes_figures_gone_stale_at_the_end_of_a_day(
+    client, accounts, runtime, frozen_clock
+):
+    owner, user = await accounts.create(), await accounts.create()
+    await settle_accounts(runtime)
+    frozen_clock(MAY)
+    challenge = await create_challenge(client, owner)
+    await join(client, user, challenge)
+    frozen_clock(JUNE_10)
+    before = (await standings(client, owner, challenge))["items"][0]
+    next_day = JUNE_10 + timedelta(days=1)
+    frozen_clock(next_day)
+
+    await run_worker(runtime, next_day)
+
+    async with runtime.database.reader() as session:
+        computed_at = await session.scalar(select(ChallengeParticipant.computed_at))
+    after = (await standings(client, owner, challenge))["items"][0]
+    assert computed_at is not None
+    assert computed_at > JUNE_10
+    assert (before["due"], after["due"]) == (9, 10)  # June 10 was pending, now missed

@@ -289,6 +289,38 @@ class ChallengeRepository(Repository):
         )
         return (await self.session.scalars(statement)).all()
 
+    async def work_ahead(self, started_by: date, final_by: date, ends_after: date) -> set[str]:
+        """Which of the worker's jobs have anything to do: `started` (someone not told),
+        `final` (a challenge to make final), `running` (a challenge whose figures may age)."""
+        unfinal = Challenge.finalized_at.is_(None)
+        checks = {
+            "started": select(ChallengeParticipant.id)
+            .join(Challenge, Challenge.id == ChallengeParticipant.challenge_id)
+            .where(
+                ChallengeParticipant.told_started.is_(False),
+                Challenge.start_date <= started_by,
+                unfinal,
+            ),
+            "final": select(Challenge.id).where(unfinal, Challenge.end_date <= final_by),
+            "running": select(Challenge.id).where(
+                unfinal, Challenge.start_date <= started_by, Challenge.end_date > ends_after
+            ),
+        }
+        return {
+            job
+            for job, statement in checks.items()
+            if await self.session.scalar(statement.limit(1)) is not None
+        }
+
+    async def running(self, started_by: date, ends_after: date) -> Sequence[Challenge]:
+        """Challenges begun somewhere by `started_by`, not final, ending after `ends_after`."""
+        statement = select(Challenge).where(
+            Challenge.finalized_at.is_(None),
+            Challenge.start_date <= started_by,
+            Challenge.end_date > ends_after,
+        )
+        return (await self.session.scalars(statement.order_by(Challenge.id))).all()
+
     async def keep_final(self, challenge: Challenge, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(

@@ -577,6 +577,35 @@ class ChallengeService:
         await uow.session.flush()
         return await notify_in_batches(uow, notices, now)
 
+    async def work_ahead(self, uow: UnitOfWork, now: datetime) -> set[str]:
+        """Which of `tell_started`, `finalize_due` and `refresh_stale` have work (`started`,
+        `final`, `running`): three cheap reads, so that an idle worker takes no write lock."""
+        return await ChallengeRepository(uow).work_ahead(
+            (now + EARLIEST_OFFSET).date(), final_by(now), final_by(now) - timedelta(days=1)
+        )
+
+    async def refresh_stale(self, uow: UnitOfWork, now: datetime) -> int:
+        """Recompute the stale figures of every running challenge, so that the first read
+        after a participant's day ends finds them fresh. How many were recomputed."""
+        repository = ChallengeRepository(uow)
+        refreshed = 0
+        # Over everywhere a day ago: its last figures only change by back-fills, which a read
+        # of its standings recomputes.
+        for challenge in await repository.running(
+            (now + EARLIEST_OFFSET).date(), final_by(now) - timedelta(days=1)
+        ):
+            first, last = challenge.start_date, challenge.end_date
+            live = await repository.live_rows(challenge.id, challenge.metric, now, first, last)
+            stale = [LiveRow(*row) for row in live if row[STALE]]
+            if not stale:
+                continue
+            judged = await read_histories(uow, stale, first, last)
+            await repository.keep_figures(
+                [figures_of(row, judged, first, last, now)[1] for row in stale]
+            )
+            refreshed += len(stale)
+        return refreshed
+
     async def tell_started(self, uow: UnitOfWork, now: datetime, limit: int) -> int:
         """`challenge_started` for each participant whose local day has reached the start
         (once: by dedupe key, and marked told). How many were told."""
