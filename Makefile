@@ -44,7 +44,8 @@ bench: $(STAMP) ## All benchmarks and the wrk load run (PostgreSQL too with HABI
 	$(BIN)/python bench/stats_endpoint_bench.py
 	@if [ -n "$$HABITUAL_BENCH_POSTGRES_URL" ]; then \
 		$(BIN)/python bench/stats_endpoint_bench.py "$$HABITUAL_BENCH_POSTGRES_URL" && \
-		$(BIN)/python bench/reminders_bench.py "$$HABITUAL_BENCH_POSTGRES_URL"; \
+		$(BIN)/python bench/reminders_bench.py "$$HABITUAL_BENCH_POSTGRES_URL" && \
+		$(BIN)/python bench/challenge_standings.py "$$HABITUAL_BENCH_POSTGRES_URL"; \
 	else echo "(set HABITUAL_BENCH_POSTGRES_URL=postgresql+asyncpg://... to measure PostgreSQL too)"; fi
 	$(BIN)/python bench/load.py $(ARGS)
 

@@ -529,6 +529,77 @@ def someone_elses_reminder(path: str = "", json: Any = None) -> Builder:
     return build
 
 
+CHALLENGES = f"{API}/challenges"
+# Far ahead of the real clock: the matrix runs without a frozen one.
+NEW_CHALLENGE = {"name": "Read", "start_date": "2030-01-01", "end_date": "2030-01-31"}
+CHALLENGE_FIELDS = frozenset(
+    {
+        "id",
+        "owner_id",
+        "name",
+        "description",
+        "start_date",
+        "end_date",
+        "frequency",
+        "times_per_period",
+        "target_days",
+        "every_n_days",
+        "kind",
+        "goal_value",
+        "goal_type",
+        "unit",
+        "metric",
+        "visibility",
+        "max_participants",
+        "participants",
+        "joined",
+        "status",
+        "invite_code",
+        "created_at",
+        "updated_at",
+    }
+)
+PARTICIPATION_FIELDS = frozenset({"challenge_id", "user_id", "habit_id", "joined_at"})
+STANDINGS_FIELDS = PAGE_FIELDS | {"final"}
+
+
+async def _challenge_of(accounts: Accounts, owner: Account, **fields: Any) -> int:
+    response = await accounts.client.post(
+        CHALLENGES, json=NEW_CHALLENGE | fields, headers=owner.auth
+    )
+    assert response.status_code == 201, response.text
+    challenge_id: int = response.json()["id"]
+    return challenge_id
+
+
+async def _list_challenges(accounts: Accounts, caller: Account) -> Call:
+    await _challenge_of(accounts, caller)
+    return Call(CHALLENGES)
+
+
+def own_challenge(path: str = "", json: Any = None, *, joined: bool = False) -> Builder:
+    """A request to /challenges/{id}`path` about a challenge the caller owns (and is in)."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        challenge_id = await _challenge_of(accounts, caller)
+        if joined:
+            response = await accounts.client.post(
+                f"{CHALLENGES}/{challenge_id}/join", json={}, headers=caller.auth
+            )
+            assert response.status_code == 201, response.text
+        return Call(f"{CHALLENGES}/{challenge_id}{path}", json=json)
+
+    return build
+
+
+def someone_elses_private_challenge(path: str = "", json: Any = None) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        challenge_id = await _challenge_of(accounts, await accounts.create(), visibility="private")
+        return Call(f"{CHALLENGES}/{challenge_id}{path}", json=json)
+
+    return build
+
+
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
     """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
     dedupe_key = f"matrix-{next(_dedupe_keys)}"
@@ -1209,6 +1280,100 @@ ROUTES = [
         status=200,
         shape=frozenset({"marked"}),
         token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/challenges",
+        Access.LOGIN,
+        valid=_list_challenges,
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(CHALLENGES, params={"status": "over"})),
+        invalid_loc=("query", "status"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/challenges",
+        Access.LOGIN,
+        valid=fixed(Call(CHALLENGES, json=NEW_CHALLENGE)),
+        status=201,
+        shape=CHALLENGE_FIELDS,
+        invalid=fixed(Call(CHALLENGES, json=NEW_CHALLENGE | {"metric": "total_value"})),
+        invalid_loc=("body", "metric"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/challenges/{challenge_id}",
+        Access.LOGIN,
+        valid=own_challenge(),
+        status=200,
+        shape=CHALLENGE_FIELDS,
+        invalid=fixed(Call(f"{CHALLENGES}/first")),
+        invalid_loc=("path", "challenge_id"),
+        unseen=someone_elses_private_challenge(),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/challenges/{challenge_id}",
+        Access.LOGIN,
+        valid=own_challenge(json={"name": "Read more"}),
+        status=200,
+        shape=CHALLENGE_FIELDS,
+        invalid=own_challenge(json={"name": ""}),
+        invalid_loc=("body", "name"),
+        unseen=someone_elses_private_challenge(json={"name": "Read more"}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/challenges/{challenge_id}",
+        Access.LOGIN,
+        valid=own_challenge(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{CHALLENGES}/0")),
+        invalid_loc=("path", "challenge_id"),
+        unseen=someone_elses_private_challenge(),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/challenges/{challenge_id}/join",
+        Access.LOGIN,
+        valid=own_challenge("/join", json={}),
+        status=201,
+        shape=PARTICIPATION_FIELDS,
+        invalid=own_challenge("/join", json={"habit_id": "1"}),
+        invalid_loc=("body", "habit_id"),
+        unseen=someone_elses_private_challenge("/join", json={}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/challenges/{challenge_id}/leave",
+        Access.LOGIN,
+        valid=own_challenge("/leave", joined=True),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{CHALLENGES}/first/leave")),
+        invalid_loc=("path", "challenge_id"),
+        unseen=someone_elses_private_challenge("/leave"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/challenges/{challenge_id}/standings",
+        Access.LOGIN,
+        valid=own_challenge("/standings", joined=True),
+        status=200,
+        shape=STANDINGS_FIELDS,
+        invalid=fixed(Call(f"{CHALLENGES}/1/standings", params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        unseen=someone_elses_private_challenge("/standings"),
+        token_scope="habits:read",
     ),
     Route(
         "GET",

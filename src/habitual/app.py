@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
 from habitual.categories.endpoints import router as categories_router
+from habitual.challenges.endpoints import router as challenges_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_router,
         notifications_router,
         categories_router,
+        challenges_router,
         admin_router,
         admin_habits_router,
     )

@@ -19,6 +19,9 @@ from habitual.kit.rawsql import Row
 from habitual.models import Habit, HabitRule, User
 from habitual.models.habit_rule import RULE_COLUMNS
 
+# Ids one statement may list (every database limits a statement's parameters).
+MAX_IDS_PER_STATEMENT = 5000
+
 
 class HabitRepository(Repository):
     """Habits and their rule versions, always scoped to the owner. The hot paths' look-ups
@@ -148,6 +151,20 @@ class HabitRepository(Repository):
         )
         habits = _with_rules(rows)
         return habits[0] if habits else None
+
+    async def with_rules(self, habit_ids: list[int]) -> dict[int, tuple[HabitRow, list[Rule]]]:
+        """These habits (whoever owns them: the caller checks) with their rules, by id."""
+        found: dict[int, tuple[HabitRow, list[Rule]]] = {}
+        for chunk in range(0, len(habit_ids), MAX_IDS_PER_STATEMENT):
+            ids = habit_ids[chunk : chunk + MAX_IDS_PER_STATEMENT]
+            placeholders = ", ".join(f"${number}" for number in range(1, len(ids) + 1))
+            rows = await (await self.connection()).fetch(
+                HABITS_WITH_RULES + f"WHERE h.id IN ({placeholders}) "
+                "ORDER BY h.id, r.effective_from",
+                *ids,
+            )
+            found.update((habit.id, (habit, rules)) for habit, rules in _with_rules(rows))
+        return found
 
     async def active_on(self, user_id: int, day: date) -> list[tuple[HabitRow, list[Rule]]]:
         """The user's habits running on `day`, in their order, with their rules."""

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from habitual.challenges.service import challenge_service
 from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
 from habitual.habits.rules import mask_to_days
@@ -60,6 +61,9 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_BATCH = 100
 DELIVERY_CONCURRENCY = 20
 HOUSEKEEPING_INTERVAL = timedelta(minutes=10)
+# How often running challenges' stale standings figures are recomputed ahead of their readers:
+# reading a challenge's 10,000 participants to find the stale ones takes ~50 ms.
+STANDINGS_REFRESH_INTERVAL = timedelta(minutes=1)
 
 
 def backoff_seconds(attempts: int, settings: Settings, rng: random.Random) -> float:
@@ -124,6 +128,7 @@ class Worker:
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._http: httpx.AsyncClient | None = None
         self._next_housekeeping = datetime.min.replace(tzinfo=UTC)
+        self._next_standings_refresh = datetime.min.replace(tzinfo=UTC)
 
     async def __aenter__(self) -> Worker:
         self._http = webhook_client(self.settings, self.resolver, self.verify)
@@ -310,11 +315,33 @@ class Worker:
                 uow, self.settings, self.clock(), self.settings.worker_batch_size
             )
 
+    async def tell_challenges(self) -> int:
+        """Tell participants their challenge started, make finished challenges' standings final
+        (telling each their rank: each notice once, by dedupe key), and now and then recompute
+        running challenges' stale figures ahead of their readers. How many were told."""
+        now = self.clock()
+        batch = self.settings.worker_batch_size
+        async with self.database.reader() as session:
+            work = await challenge_service.work_ahead(UnitOfWork(session=session), now)
+        told = 0
+        if "started" in work:
+            async with self.database.unit() as uow:
+                told += await challenge_service.tell_started(uow, now, batch)
+        if "final" in work:
+            async with self.database.unit() as uow:
+                told += await challenge_service.finalize_due(uow, now, max(1, batch // 100))
+        if "running" in work and now >= self._next_standings_refresh:
+            self._next_standings_refresh = now + STANDINGS_REFRESH_INTERVAL
+            async with self.database.unit() as uow:
+                await challenge_service.refresh_stale(uow, now)
+        return told
+
     async def run_once(self) -> int:
-        """One round: fire due reminders, queue asked-for reset emails, then deliver one batch.
-        How much work was done."""
+        """One round: fire due reminders, queue asked-for reset emails, tell challenges' news,
+        then deliver one batch. How much work was done."""
         await self.housekeeping()
         queued = await self.fire_due_reminders() + await self.queue_reset_emails()
+        queued += await self.tell_challenges()
         return queued + await self.deliver_batch()
 
     async def housekeeping(self) -> None:

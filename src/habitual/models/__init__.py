@@ -3,6 +3,7 @@
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
 from habitual.models.category import Category, HabitCategory
+from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.goal import Goal, GoalState
@@ -24,6 +25,9 @@ __all__ = [
     "AuthSession",
     "Base",
     "Category",
+    "Challenge",
+    "ChallengeFinalStanding",
+    "ChallengeParticipant",
     "Channel",
     "Checkin",
     "Delivery",

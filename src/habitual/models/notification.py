@@ -20,6 +20,8 @@ class Event(StrEnum):
     goal_reached = "goal_reached"
     target_met = "target_met"
     goal_achieved = "goal_achieved"
+    challenge_started = "challenge_started"
+    challenge_finished = "challenge_finished"
 
 
 class Notification(Base):
