@@ -73,12 +73,12 @@ class HabitService:
         descending: bool,
         paging: PageParams,
     ) -> tuple[list[HabitRead], int]:
-        """A page of the caller's habits and how many match in all: two statements, the
-        habits with their total, then the page's categories."""
-        habits, total = await HabitRepository(uow).page(
+        """A page of the caller's habits and how many match in all: one statement, the habits
+        with their total, and a second for the categories of those of them that have any."""
+        habits, total, categorized = await HabitRepository(uow).page(
             caller.id, where, sort, descending, paging.page_size, paging.offset
         )
-        categories = await category_service.of_habits(uow, [habit.id for habit in habits])
+        categories = await category_service.of_habits(uow, categorized)
         return [habit_read(habit, categories.get(habit.id, [])) for habit in habits], total
 
     async def page_of_everyone(
