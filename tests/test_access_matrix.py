@@ -600,6 +600,114 @@ def someone_elses_private_challenge(path: str = "", json: Any = None) -> Builder
     return build
 
 
+GROUPS = f"{API}/groups"
+GROUP_FIELDS = frozenset(
+    {"id", "owner_id", "name", "description", "members", "role", "created_at", "updated_at"}
+)
+GROUP_INVITE_FIELDS = frozenset(
+    {"id", "group_id", "code", "expires_at", "max_uses", "uses", "created_at"}
+)
+GROUP_MEMBER_FIELDS = frozenset({"user_id", "display_name", "role", "joined_at"})
+
+
+async def _group_of(accounts: Accounts, owner: Account) -> int:
+    response = await accounts.client.post(GROUPS, json={"name": "Runners"}, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    group_id: int = response.json()["id"]
+    return group_id
+
+
+async def _group_invite(accounts: Accounts, owner: Account, group_id: int) -> dict[str, Any]:
+    response = await accounts.client.post(
+        f"{GROUPS}/{group_id}/invites", json={}, headers=owner.auth
+    )
+    assert response.status_code == 201, response.text
+    invite: dict[str, Any] = response.json()
+    return invite
+
+
+async def _group_with_member(accounts: Accounts, owner: Account) -> tuple[int, int]:
+    """A group of `owner` that someone else joined: its id and the member's."""
+    group_id = await _group_of(accounts, owner)
+    member = await accounts.create()
+    code = (await _group_invite(accounts, owner, group_id))["code"]
+    response = await accounts.client.post(
+        f"{GROUPS}/join", json={"code": code}, headers=member.auth
+    )
+    assert response.status_code == 201, response.text
+    return group_id, member.id
+
+
+def own_group(path: str = "", json: Any = None) -> Builder:
+    """A request to /groups/{id}`path` about a group the caller owns."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(f"{GROUPS}/{await _group_of(accounts, caller)}{path}", json=json)
+
+    return build
+
+
+def someone_elses_group(path: str = "", json: Any = None) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        return Call(
+            f"{GROUPS}/{await _group_of(accounts, await accounts.create())}{path}", json=json
+        )
+
+    return build
+
+
+def own_group_member(json: Any = None, *, path: str = "") -> Builder:
+    """A request to /groups/{id}/members/{member}`path` of a group the caller owns."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        group_id, member_id = await _group_with_member(accounts, caller)
+        return Call(f"{GROUPS}/{group_id}/members/{member_id}{path}", json=json)
+
+    return build
+
+
+def someone_elses_group_member(json: Any = None) -> Builder:
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        group_id, member_id = await _group_with_member(accounts, await accounts.create())
+        return Call(f"{GROUPS}/{group_id}/members/{member_id}", json=json)
+
+    return build
+
+
+async def _own_group_invite(accounts: Accounts, caller: Account) -> Call:
+    group_id = await _group_of(accounts, caller)
+    invite = await _group_invite(accounts, caller, group_id)
+    return Call(f"{GROUPS}/{group_id}/invites/{invite['id']}")
+
+
+async def _someone_elses_group_invite(accounts: Accounts, caller: Account) -> Call:
+    other = await accounts.create()
+    group_id = await _group_of(accounts, other)
+    invite = await _group_invite(accounts, other, group_id)
+    return Call(f"{GROUPS}/{group_id}/invites/{invite['id']}")
+
+
+async def _join_group(accounts: Accounts, caller: Account) -> Call:
+    other = await accounts.create()
+    invite = await _group_invite(accounts, other, await _group_of(accounts, other))
+    return Call(f"{GROUPS}/join", json={"code": invite["code"]})
+
+
+async def _transfer_group(accounts: Accounts, caller: Account) -> Call:
+    group_id, member_id = await _group_with_member(accounts, caller)
+    return Call(f"{GROUPS}/{group_id}/transfer", json={"user_id": member_id})
+
+
+async def _transfer_someone_elses_group(accounts: Accounts, caller: Account) -> Call:
+    group_id, member_id = await _group_with_member(accounts, await accounts.create())
+    return Call(f"{GROUPS}/{group_id}/transfer", json={"user_id": member_id})
+
+
+async def _list_groups(accounts: Accounts, caller: Account) -> Call:
+    await _group_of(accounts, caller)
+    return Call(GROUPS)
+
+
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
     """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
     dedupe_key = f"matrix-{next(_dedupe_keys)}"
@@ -1374,6 +1482,148 @@ ROUTES = [
         invalid_loc=("query", "page_size"),
         unseen=someone_elses_private_challenge("/standings"),
         token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups",
+        Access.LOGIN,
+        valid=_list_groups,
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(GROUPS, params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/groups",
+        Access.LOGIN,
+        valid=fixed(Call(GROUPS, json={"name": "Runners"})),
+        status=201,
+        shape=GROUP_FIELDS,
+        invalid=fixed(Call(GROUPS, json={"name": ""})),
+        invalid_loc=("body", "name"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/groups/join",
+        Access.LOGIN,
+        valid=_join_group,
+        status=201,
+        shape=GROUP_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/join", json={"code": ""})),
+        invalid_loc=("body", "code"),
+        unseen=fixed(Call(f"{GROUPS}/join", json={"code": "hab_inv_unknown"})),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups/{group_id}",
+        Access.LOGIN,
+        valid=own_group(),
+        status=200,
+        shape=GROUP_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/first")),
+        invalid_loc=("path", "group_id"),
+        unseen=someone_elses_group(),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/groups/{group_id}",
+        Access.LOGIN,
+        valid=own_group(json={"name": "Walkers"}),
+        status=200,
+        shape=GROUP_FIELDS,
+        invalid=own_group(json={"name": ""}),
+        invalid_loc=("body", "name"),
+        unseen=someone_elses_group(json={"name": "Walkers"}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/groups/{group_id}",
+        Access.LOGIN,
+        valid=own_group(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{GROUPS}/0")),
+        invalid_loc=("path", "group_id"),
+        unseen=someone_elses_group(),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/groups/{group_id}/invites",
+        Access.LOGIN,
+        valid=own_group("/invites", json={"expires_in_hours": 24, "max_uses": 5}),
+        status=201,
+        shape=GROUP_INVITE_FIELDS,
+        invalid=own_group("/invites", json={"max_uses": 0}),
+        invalid_loc=("body", "max_uses"),
+        unseen=someone_elses_group("/invites", json={}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/groups/{group_id}/invites/{invite_id}",
+        Access.LOGIN,
+        valid=_own_group_invite,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{GROUPS}/1/invites/first")),
+        invalid_loc=("path", "invite_id"),
+        unseen=_someone_elses_group_invite,
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups/{group_id}/members",
+        Access.LOGIN,
+        valid=own_group("/members"),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/1/members", params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        unseen=someone_elses_group("/members"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/groups/{group_id}/members/{user_id}",
+        Access.LOGIN,
+        valid=own_group_member(json={"role": "admin"}),
+        status=200,
+        shape=GROUP_MEMBER_FIELDS,
+        invalid=own_group_member(json={"role": "owner"}),
+        invalid_loc=("body", "role"),
+        unseen=someone_elses_group_member(json={"role": "admin"}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/groups/{group_id}/members/{user_id}",
+        Access.LOGIN,
+        valid=own_group_member(),
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{GROUPS}/1/members/first")),
+        invalid_loc=("path", "user_id"),
+        unseen=someone_elses_group_member(),
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/groups/{group_id}/transfer",
+        Access.LOGIN,
+        valid=_transfer_group,
+        status=200,
+        shape=GROUP_FIELDS,
+        invalid=own_group("/transfer", json={"user_id": "1"}),
+        invalid_loc=("body", "user_id"),
+        unseen=_transfer_someone_elses_group,
+        token_scope="habits:write",
     ),
     Route(
         "GET",

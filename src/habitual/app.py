@@ -20,6 +20,7 @@ from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
 from habitual.goals.endpoints import router as goals_router
+from habitual.groups.endpoints import router as groups_router
 from habitual.habits.endpoints import admin_router as admin_habits_router
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications_router,
         categories_router,
         challenges_router,
+        groups_router,
         admin_router,
         admin_habits_router,
     )

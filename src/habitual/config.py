@@ -182,6 +182,9 @@ class Settings(BaseSettings):
         default=500, ge=1, description="Habits one account may keep, archived ones included."
     )
     max_reminders_per_habit: int = Field(default=20, ge=1, description="Reminders per habit.")
+    group_max_members: int = Field(
+        default=30, ge=1, description="Members one group may hold, its owner included."
+    )
 
     public_url: str = Field(
         default="http://localhost:8000",

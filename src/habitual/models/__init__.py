@@ -7,6 +7,7 @@ from habitual.models.challenge import Challenge, ChallengeFinalStanding, Challen
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.goal import Goal, GoalState
+from habitual.models.group import Group, GroupInvite, GroupMember
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.idempotency_key import IdempotencyKey
@@ -35,6 +36,9 @@ __all__ = [
     "Event",
     "Goal",
     "GoalState",
+    "Group",
+    "GroupInvite",
+    "GroupMember",
     "Habit",
     "HabitCategory",
     "HabitRule",

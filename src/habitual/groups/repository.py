@@ -1,0 +1,176 @@
+"""Every query on groups, their members and their invites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+
+from habitual.db import Repository
+from habitual.models import Group, GroupInvite, GroupMember, User
+
+
+class MemberRow(NamedTuple):
+    user_id: int
+    display_name: str
+    role: str
+    joined_at: datetime
+
+
+class GroupRepository(Repository):
+    # --- groups ---
+
+    async def add(self, group: Group) -> Group:
+        self.session.add(group)
+        await self.session.flush()
+        return group
+
+    async def membership(self, group_id: int, user_id: int) -> tuple[Group, GroupMember] | None:
+        """The group and the user's membership of it; None when either is missing."""
+        statement = (
+            select(Group, GroupMember)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(Group.id == group_id, GroupMember.user_id == user_id)
+        )
+        row = (await self.session.execute(statement)).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    async def page_of_member(
+        self, user_id: int, limit: int, offset: int
+    ) -> tuple[Sequence[tuple[Group, str]], int]:
+        """The groups the user is a member of, with their role in each, oldest first."""
+        condition = GroupMember.user_id == user_id
+        total = (
+            await self.session.execute(
+                select(func.count()).select_from(GroupMember).where(condition)
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            select(Group, GroupMember.role)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(condition)
+            .order_by(Group.created_at, Group.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(row[0], row[1]) for row in rows.all()], total
+
+    async def delete(self, group: Group) -> None:
+        await self.session.delete(group)
+
+    async def take_seat(self, group_id: int, max_members: int) -> bool:
+        """Count one more member unless the group is full: whether it was counted. One
+        conditional UPDATE, so concurrent joins never pass the limit."""
+        row = await (await self.connection()).fetchrow(
+            "UPDATE groups SET member_count = member_count + 1 "
+            "WHERE id = $1 AND member_count < $2 RETURNING id",
+            group_id,
+            max_members,
+        )
+        return row is not None
+
+    async def free_seat(self, group_id: int) -> None:
+        await (await self.connection()).execute(
+            "UPDATE groups SET member_count = member_count - 1 WHERE id = $1", group_id
+        )
+
+    # --- members ---
+
+    async def add_member(self, group_id: int, user_id: int, role: str, now: datetime) -> bool:
+        """Add the membership unless there is one: whether this call added it."""
+        row = await (await self.connection()).fetchrow(
+            "INSERT INTO group_members (group_id, user_id, role, joined_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, user_id) DO NOTHING "
+            "RETURNING user_id",
+            group_id,
+            user_id,
+            role,
+            now,
+        )
+        return row is not None
+
+    async def member(self, group_id: int, user_id: int) -> GroupMember | None:
+        return await self.session.get(GroupMember, (group_id, user_id))
+
+    async def remove_member(self, member: GroupMember) -> None:
+        await self.session.delete(member)
+        await self.session.flush()
+
+    async def members_page(
+        self, group_id: int, limit: int, offset: int
+    ) -> tuple[list[MemberRow], int]:
+        """The group's members, first joined first; what others may see of them, nothing more."""
+        total = (
+            await self.session.execute(
+                select(func.count())
+                .select_from(GroupMember)
+                .where(GroupMember.group_id == group_id)
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            select(
+                GroupMember.user_id,
+                func.coalesce(User.display_name, User.username),
+                GroupMember.role,
+                GroupMember.joined_at,
+            )
+            .join(User, User.id == GroupMember.user_id)
+            .where(GroupMember.group_id == group_id)
+            .order_by(GroupMember.joined_at, GroupMember.user_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [MemberRow(*row) for row in rows.all()], total
+
+    async def member_row(self, group_id: int, user_id: int) -> MemberRow | None:
+        row = (
+            await self.session.execute(
+                select(
+                    GroupMember.user_id,
+                    func.coalesce(User.display_name, User.username),
+                    GroupMember.role,
+                    GroupMember.joined_at,
+                )
+                .join(User, User.id == GroupMember.user_id)
+                .where(GroupMember.group_id == group_id, GroupMember.user_id == user_id)
+            )
+        ).one_or_none()
+        return None if row is None else MemberRow(*row)
+
+    # --- invites ---
+
+    async def add_invite(self, invite: GroupInvite) -> GroupInvite:
+        self.session.add(invite)
+        await self.session.flush()
+        return invite
+
+    async def invite(self, group_id: int, invite_id: int) -> GroupInvite | None:
+        statement = select(GroupInvite).where(
+            GroupInvite.id == invite_id, GroupInvite.group_id == group_id
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def live_invite_group(self, code_hash: str, now: datetime) -> int | None:
+        """The group of a code that still works (not revoked, expired or used up)."""
+        row = await (await self.connection()).fetchrow(
+            "SELECT group_id FROM group_invites WHERE code_hash = $1 AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > $2) "
+            "AND (max_uses IS NULL OR uses < max_uses)",
+            code_hash,
+            now,
+        )
+        return None if row is None else int(row[0])
+
+    async def use_invite(self, code_hash: str, now: datetime) -> bool:
+        """Count one use of a code that still works: whether it was counted. One conditional
+        UPDATE, so concurrent joins never pass max_uses."""
+        row = await (await self.connection()).fetchrow(
+            "UPDATE group_invites SET uses = uses + 1 WHERE code_hash = $1 "
+            "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) "
+            "AND (max_uses IS NULL OR uses < max_uses) RETURNING id",
+            code_hash,
+            now,
+        )
+        return row is not None

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from habitual.kit.clock import utcnow
+from habitual.kit.types import BigID, UTCDateTime
+from habitual.models.base import Base, Timestamped
+
+
+class Group(Timestamped, Base):
+    """An invite-only group. `member_count` is kept by the joins and leaves themselves, so that
+    a conditional UPDATE on it holds the member limit under concurrent joins."""
+
+    __tablename__ = "groups"
+    __table_args__ = (CheckConstraint("member_count >= 0", name="member_count"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    member_count: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class GroupMember(Base):
+    """Someone in a group, with their role there: exactly one `owner` (the group's owner_id)."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'admin', 'member')", name="role"),
+        Index("ix_group_members_user_id", "user_id"),
+    )
+
+    group_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GroupInvite(Base):
+    """An invite code to a group, kept only as its SHA-256 digest; `uses` counts the joins."""
+
+    __tablename__ = "group_invites"
+    __table_args__ = (Index("ix_group_invites_group_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    group_id: Mapped[int] = mapped_column(BigID, ForeignKey("groups.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    max_uses: Mapped[int | None]
+    uses: Mapped[int] = mapped_column(default=0, server_default="0")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
