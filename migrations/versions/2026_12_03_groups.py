@@ -4,7 +4,7 @@ Revision ID: e1a2b3c4d501
 Revises: d3c6e8a1b703
 Create Date: 2026-12-03 13:35:00.000000
 
-Three new tables and no change to existing rows: `groups` (with a member count the joins keep),
+Three new tables and no change to existing rows: `groups`,
 `group_members` (one per person and group, with a role) and `group_invites` (a code's SHA-256
 digest, its expiry, its use limit and count, and when it was revoked).
 """
@@ -29,10 +29,8 @@ def upgrade() -> None:
         sa.Column("owner_id", BigID, nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("member_count", sa.Integer(), server_default="1", nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("member_count >= 0", name=op.f("ck_groups_member_count")),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_groups_owner_id_users"), ondelete="CASCADE"
         ),

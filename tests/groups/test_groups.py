@@ -7,11 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import token_digest
-from habitual.models import Group, GroupInvite
+from habitual.models import GroupInvite, GroupMember
 from tests.factories import API, PROBLEM_JSON, Account
 
 GROUPS = f"{API}/groups"
@@ -276,7 +276,7 @@ async def test_parallel_joins_never_pass_max_uses(client, accounts, runtime):
     async with runtime.database.unit() as uow:
         stored = await uow.session.get(GroupInvite, made["id"])
         counted = await uow.session.scalar(
-            select(Group.member_count).where(Group.id == group["id"])
+            select(func.count()).where(GroupMember.group_id == group["id"])
         )
     assert stored is not None
     assert stored.uses == 3
@@ -407,3 +407,20 @@ async def test_parallel_joins_never_pass_the_member_limit(accounts, app_factory,
         stored = await uow.session.get(GroupInvite, made["id"])
     assert stored is not None
     assert stored.uses == 3  # the refused joins were rolled back with their use
+
+
+async def test_a_member_who_deletes_their_account_frees_their_place(accounts, app_factory):
+    async with app_factory(group_max_members=2) as client:
+        owner, gone = await accounts.create(), await accounts.create()
+        group = await create_group(client, owner)
+        code = (await invite(client, owner, group))["code"]
+        assert (await join(client, gone, code)).status_code == 201
+        response = await client.request(
+            "DELETE", f"{API}/users/me", json={"password": gone.password}, headers=gone.auth
+        )
+        assert response.status_code == 204, response.text
+
+        response = await join(client, await accounts.create(), code)
+
+        assert response.status_code == 201
+        assert response.json()["members"] == 2

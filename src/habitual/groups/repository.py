@@ -60,21 +60,30 @@ class GroupRepository(Repository):
     async def delete(self, group: Group) -> None:
         await self.session.delete(group)
 
-    async def take_seat(self, group_id: int, max_members: int) -> bool:
-        """Count one more member unless the group is full: whether it was counted. One
-        conditional UPDATE, so concurrent joins never pass the limit."""
+    async def lock(self, group_id: int) -> bool:
+        """Lock the group's row until the transaction ends, so that joins count its members
+        one after another (SQLite serialises writers anyway): whether the group exists."""
         row = await (await self.connection()).fetchrow(
-            "UPDATE groups SET member_count = member_count + 1 "
-            "WHERE id = $1 AND member_count < $2 RETURNING id",
-            group_id,
-            max_members,
+            "UPDATE groups SET owner_id = owner_id WHERE id = $1 RETURNING id", group_id
         )
         return row is not None
 
-    async def free_seat(self, group_id: int) -> None:
-        await (await self.connection()).execute(
-            "UPDATE groups SET member_count = member_count - 1 WHERE id = $1", group_id
+    async def member_count(self, group_id: int) -> int:
+        row = await (await self.connection()).fetchrow(
+            "SELECT count(*) FROM group_members WHERE group_id = $1", group_id
         )
+        assert row is not None
+        return int(row[0])
+
+    async def member_counts(self, group_ids: list[int]) -> dict[int, int]:
+        if not group_ids:
+            return {}
+        rows = await self.session.execute(
+            select(GroupMember.group_id, func.count())
+            .where(GroupMember.group_id.in_(group_ids))
+            .group_by(GroupMember.group_id)
+        )
+        return {row[0]: row[1] for row in rows.all()}
 
     # --- members ---
 

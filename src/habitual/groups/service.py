@@ -29,13 +29,13 @@ from habitual.models import Group, GroupInvite, GroupMember, User
 INVITE_PREFIX = "hab_inv_"
 
 
-def group_read(group: Group, role: str) -> GroupRead:
+def group_read(group: Group, role: str, members: int) -> GroupRead:
     return GroupRead(
         id=group.id,
         owner_id=group.owner_id,
         name=group.name,
         description=group.description,
-        members=group.member_count,
+        members=members,
         role=GroupRole(role),
         created_at=group.created_at,
         updated_at=group.updated_at,
@@ -70,22 +70,26 @@ class GroupService:
     async def create(self, uow: UnitOfWork, user: User, body: GroupCreate) -> GroupRead:
         repository = GroupRepository(uow)
         group = await repository.add(
-            Group(owner_id=user.id, name=body.name, description=body.description, member_count=1)
+            Group(owner_id=user.id, name=body.name, description=body.description)
         )
         await repository.add_member(group.id, user.id, GroupRole.owner, utcnow())
-        return group_read(group, GroupRole.owner)
+        return group_read(group, GroupRole.owner, 1)
+
+    async def _read(self, uow: UnitOfWork, group: Group, role: str) -> GroupRead:
+        counts = await GroupRepository(uow).member_counts([group.id])
+        return group_read(group, role, counts.get(group.id, 0))
 
     async def page(
         self, uow: UnitOfWork, user: User, paging: PageParams
     ) -> tuple[list[GroupRead], int]:
-        rows, total = await GroupRepository(uow).page_of_member(
-            user.id, paging.page_size, paging.offset
-        )
-        return [group_read(group, role) for group, role in rows], total
+        repository = GroupRepository(uow)
+        rows, total = await repository.page_of_member(user.id, paging.page_size, paging.offset)
+        counts = await repository.member_counts([group.id for group, _ in rows])
+        return [group_read(group, role, counts.get(group.id, 0)) for group, role in rows], total
 
     async def get(self, uow: UnitOfWork, user: User, group_id: int) -> GroupRead:
         group, member = await self._membership(uow, user, group_id)
-        return group_read(group, member.role)
+        return await self._read(uow, group, member.role)
 
     async def update(
         self, uow: UnitOfWork, user: User, group_id: int, body: GroupUpdate
@@ -94,7 +98,7 @@ class GroupService:
         for name, value in body.model_dump(exclude_unset=True).items():
             setattr(group, name, value)
         await uow.session.flush()
-        return group_read(group, GroupRole.owner)
+        return await self._read(uow, group, GroupRole.owner)
 
     async def delete(self, uow: UnitOfWork, user: User, group_id: int) -> None:
         await GroupRepository(uow).delete(await self._owned(uow, user, group_id))
@@ -150,21 +154,22 @@ class GroupService:
         now = utcnow()
         code_hash = token_digest(code)
         group_id = await repository.live_invite_group(code_hash, now)
-        if group_id is None:
+        if group_id is None or not await repository.lock(group_id):
             raise NotFound("No such invite code, or it has expired, been used up or revoked.")
         if not await repository.add_member(group_id, user.id, GroupRole.member, now):
             return await self.get(uow, user, group_id), False
-        # Both counts are conditional UPDATEs: concurrent joins wait on the row and see the
-        # count the winner left. A failure raises, and the rollback takes the membership back.
+        # The group's row is locked: the count sees every join committed before this one. A
+        # refusal raises, and the rollback takes the membership back.
+        members = await repository.member_count(group_id)
+        if members > max_members:
+            raise Conflict(f"This group is full ({max_members} members).")
+        # A conditional UPDATE: concurrent joins wait on the invite's row and see its new count.
         if not await repository.use_invite(code_hash, now):
             raise NotFound("No such invite code, or it has expired, been used up or revoked.")
-        if not await repository.take_seat(group_id, max_members):
-            raise Conflict(f"This group is full ({max_members} members).")
         found = await repository.membership(group_id, user.id)
         assert found is not None
         group, member = found
-        await uow.session.refresh(group)
-        return group_read(group, member.role), True
+        return group_read(group, member.role, members), True
 
     # --- members ---
 
@@ -195,7 +200,7 @@ class GroupService:
 
     async def remove(self, uow: UnitOfWork, user: User, group_id: int, user_id: int) -> None:
         """Remove a member (the owner anyone, an admin plain members), or leave (yourself)."""
-        group, actor = await self._membership(uow, user, group_id)
+        _, actor = await self._membership(uow, user, group_id)
         repository = GroupRepository(uow)
         if user_id == user.id:
             if actor.role == GroupRole.owner:
@@ -211,7 +216,6 @@ class GroupService:
             if actor.role == GroupRole.admin and target.role != GroupRole.member:
                 raise Forbidden("An admin removes members only; the owner removes admins.")
         await repository.remove_member(target)
-        await repository.free_seat(group.id)
 
     async def transfer(self, uow: UnitOfWork, user: User, group_id: int, user_id: int) -> GroupRead:
         """Hand ownership to another member; the old owner stays on as an admin."""
@@ -224,7 +228,7 @@ class GroupService:
         target.role = GroupRole.owner.value
         group.owner_id = user_id
         await uow.session.flush()
-        return group_read(group, GroupRole.admin)
+        return await self._read(uow, group, GroupRole.admin)
 
 
 group_service = GroupService()

@@ -11,11 +11,9 @@ from habitual.models.base import Base, Timestamped
 
 
 class Group(Timestamped, Base):
-    """An invite-only group. `member_count` is kept by the joins and leaves themselves, so that
-    a conditional UPDATE on it holds the member limit under concurrent joins."""
+    """An invite-only group; its owner is also its member with the role `owner`."""
 
     __tablename__ = "groups"
-    __table_args__ = (CheckConstraint("member_count >= 0", name="member_count"),)
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
     owner_id: Mapped[int] = mapped_column(
@@ -23,7 +21,6 @@ class Group(Timestamped, Base):
     )
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
-    member_count: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class GroupMember(Base):
