@@ -66,6 +66,18 @@ class Unprocessable(HabitualError):
         self.field = field
 
 
+class MethodNotAllowed(HabitualError):
+    """For a literal path segment that a parameter route beside it would otherwise take
+    (`/groups/join` beside `/groups/{group_id}`): 405 with the methods it has."""
+
+    status = 405
+    title = "Method not allowed"
+
+    def __init__(self, *allowed: str):
+        methods = ", ".join(allowed)
+        super().__init__(f"This path allows {methods} only.", headers={"Allow": methods})
+
+
 class TooManyRequests(HabitualError):
     status = 429
     title = "Too many requests"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from habitual.kit.clock import utcnow
@@ -424,3 +425,12 @@ async def test_a_member_who_deletes_their_account_frees_their_place(accounts, ap
 
         assert response.status_code == 201
         assert response.json()["members"] == 2
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_other_methods_on_the_join_path_are_405_not_a_group_id(client, method):
+    response = await client.request(method, f"{API}/groups/join")
+
+    assert response.status_code == 405, response.text
+    assert response.headers["Allow"] == "POST"
+    assert response.headers["content-type"] == PROBLEM_JSON

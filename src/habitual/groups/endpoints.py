@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from habitual.deps import HabitReader, HabitWriter, RuntimeDep, UoW
-from habitual.errors import problem_responses
+from habitual.errors import MethodNotAllowed, problem_responses
 from habitual.groups.schemas import (
     GroupCreate,
     GroupRead,
@@ -78,6 +78,15 @@ async def join_group(
     if not joined:
         response.status_code = status.HTTP_200_OK
     return group
+
+
+@router.api_route(
+    "/join", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
+async def join_other_methods() -> None:
+    """Without it, `PATCH /groups/join` would reach `PATCH /groups/{group_id}` (a 422 for
+    the id `join`) instead of a 405."""
+    raise MethodNotAllowed("POST")
 
 
 @router.get(
