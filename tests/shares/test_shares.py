@@ -68,7 +68,7 @@ def assert_not_found(response: httpx.Response) -> None:
 
 
 def public_urls(token: str) -> list[str]:
-    return [f"{API}/shared/{token}", f"/s/{token}", f"/s/{token}/card.svg"]
+    return [f"{API}/shared/{token}", f"/s/{token}", f"/s/{token}/card.svg", f"/s/{token}/card.png"]
 
 
 async def test_the_token_is_shown_once_and_stored_as_its_digest(client, accounts, runtime):
@@ -118,7 +118,7 @@ async def test_no_output_holds_a_private_field(client, accounts, frozen_clock):
     await check_in(client, alice, habit, "today")
     token = (await share(client, alice, habit))["token"]
 
-    for url in public_urls(token):
+    for url in public_urls(token)[:3]:  # the PNG's pixels hold no text to search
         response = await client.get(url)
         assert response.status_code == 200, (url, response.text)
         text = response.text
@@ -244,7 +244,7 @@ async def test_the_page_has_card_tags_and_stays_out_of_search_engines(client, ac
     text = response.text
     assert '<meta name="robots" content="noindex">' in text
     assert '<meta property="og:title" content="Read">' in text
-    assert f'<meta property="og:image" content="{created["url"]}/card.svg">' in text
+    assert f'<meta property="og:image" content="{created["url"]}/card.png">' in text
     assert '<meta name="twitter:card" content="summary_large_image">' in text
 
 
@@ -260,3 +260,20 @@ async def test_the_card_is_a_1200_by_630_svg(client, accounts):
     assert response.headers["x-robots-tag"] == "noindex"
     assert response.text.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="1200" ')
     assert 'height="630"' in response.text.splitlines()[0]
+
+
+async def test_the_png_card_is_a_1200_by_630_image(client, accounts):
+    alice = await accounts.create()
+    habit = await create_habit(client, alice)
+    token = (await share(client, alice, habit))["token"]
+
+    response = await client.get(f"/s/{token}/card.png")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-robots-tag"] == "noindex"
+    png = response.content
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # IHDR: width and height, big-endian, right after the chunk's length and type.
+    assert int.from_bytes(png[16:20], "big") == 1200
+    assert int.from_bytes(png[20:24], "big") == 630

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from habitual.deps import AddressLimited, HabitID, HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import problem_responses
 from habitual.kit.schemas import PathID
 from habitual.models import HabitShare
-from habitual.shares.pages import PAGE_STYLE, card_svg, share_page
+from habitual.shares.pages import PAGE_STYLE, card_png, card_svg, share_page
 from habitual.shares.schemas import ShareCreate, ShareCreated, SharedHabit, ShareRead
 from habitual.shares.service import share_service
 
@@ -36,12 +37,15 @@ PAGE_HEADERS = {
     "x-robots-tag": "noindex",
     "cache-control": "no-store",
 }
-SVG_HEADERS = {"x-robots-tag": "noindex", "cache-control": "no-store"}
+CARD_HEADERS = {"x-robots-tag": "noindex", "cache-control": "no-store"}
 HTML_OK: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {"schema": {"type": "string"}}}}
 }
 SVG_OK: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+}
+PNG_OK: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
 }
 
 
@@ -129,4 +133,18 @@ async def get_share_page(token: ShareToken, uow: UoW, runtime: RuntimeDep) -> HT
 async def get_share_card(token: ShareToken, uow: UoW) -> Response:
     """No authentication: the same figures as a 1200x630 SVG image for social media."""
     shared = await share_service.shared(uow, token)
-    return Response(card_svg(shared), media_type="image/svg+xml", headers=SVG_HEADERS)
+    return Response(card_svg(shared), media_type="image/svg+xml", headers=CARD_HEADERS)
+
+
+@public_router.get(
+    "/{token}/card.png",
+    response_class=Response,
+    summary="A shared habit's card as PNG",
+    dependencies=[AddressLimited],
+    responses={**PNG_OK, **problem_responses(404, 429)},
+)
+async def get_share_card_png(token: ShareToken, uow: UoW) -> Response:
+    """No authentication: the SVG card rasterised, 1200x630 PNG, for sites that take no SVG."""
+    shared = await share_service.shared(uow, token)
+    png = await run_in_threadpool(card_png, card_svg(shared))
+    return Response(png, media_type="image/png", headers=CARD_HEADERS)
