@@ -529,6 +529,53 @@ def someone_elses_reminder(path: str = "", json: Any = None) -> Builder:
     return build
 
 
+SHARES = f"{HABIT}/shares"
+SHARE_CREATED_FIELDS = frozenset({"id", "url", "token", "created_at", "expires_at"})
+SHARE_FIELDS = frozenset({"id", "habit_id", "created_at", "expires_at"})
+SHARED_HABIT_FIELDS = frozenset(
+    {
+        "name",
+        "owner",
+        "current_streak",
+        "longest_streak",
+        "streak_unit",
+        "success_rate",
+        "year",
+        "met_days",
+    }
+)
+
+
+async def _share_of(accounts: Accounts, owner: Account) -> tuple[int, dict[str, Any]]:
+    """A habit of `owner` and a share link of it (its id and token)."""
+    habit_id = await _own_checked_in_habit(accounts, owner)
+    response = await accounts.client.post(
+        SHARES.format(habit_id=habit_id), json={}, headers=owner.auth
+    )
+    assert response.status_code == 201, response.text
+    return habit_id, response.json()
+
+
+async def _list_shares(accounts: Accounts, caller: Account) -> Call:
+    habit_id, _ = await _share_of(accounts, caller)
+    return Call(SHARES.format(habit_id=habit_id))
+
+
+async def _own_share(accounts: Accounts, caller: Account) -> Call:
+    habit_id, created = await _share_of(accounts, caller)
+    return Call(f"{SHARES.format(habit_id=habit_id)}/{created['id']}")
+
+
+async def _someone_elses_share(accounts: Accounts, caller: Account) -> Call:
+    habit_id, created = await _share_of(accounts, await accounts.create())
+    return Call(f"{SHARES.format(habit_id=habit_id)}/{created['id']}")
+
+
+async def _shared(accounts: Accounts, caller: Account) -> Call:
+    _, created = await _share_of(accounts, caller)
+    return Call(f"{API}/shared/{created['token']}")
+
+
 CHALLENGES = f"{API}/challenges"
 # Far ahead of the real clock: the matrix runs without a frozen one.
 NEW_CHALLENGE = {"name": "Read", "start_date": "2030-01-01", "end_date": "2030-01-31"}
@@ -1356,6 +1403,51 @@ ROUTES = [
         invalid_loc=("path", "reminder_id"),
         unseen=someone_elses_reminder(),
         token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/habits/{habit_id}/shares",
+        Access.LOGIN,
+        valid=own(SHARES, json={}),
+        status=201,
+        shape=SHARE_CREATED_FIELDS,
+        invalid=own(SHARES, json={"expires_at": "2099-01-01T00:00:00"}),
+        invalid_loc=("body", "expires_at"),
+        unseen=someone_elses(SHARES, json={}),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/habits/{habit_id}/shares",
+        Access.LOGIN,
+        valid=_list_shares,
+        status=200,
+        shape=[SHARE_FIELDS],
+        invalid=fixed(Call(f"{API}/habits/first/shares")),
+        invalid_loc=("path", "habit_id"),
+        unseen=someone_elses(SHARES),
+        token_scope="habits:read",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/habits/{habit_id}/shares/{share_id}",
+        Access.LOGIN,
+        valid=_own_share,
+        status=204,
+        shape=None,
+        invalid=own(f"{SHARES}/0"),
+        invalid_loc=("path", "share_id"),
+        unseen=_someone_elses_share,
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/shared/{token}",
+        Access.PUBLIC,
+        valid=_shared,
+        status=200,
+        shape=SHARED_HABIT_FIELDS,
+        unseen=fixed(Call(f"{API}/shared/hab_sh_unknown")),
     ),
     Route(
         "GET",

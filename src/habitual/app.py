@@ -34,6 +34,9 @@ from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
 from habitual.reminders.endpoints import router as reminders_router
 from habitual.runtime import Runtime
+from habitual.shares.endpoints import public_router as share_pages_router
+from habitual.shares.endpoints import router as shares_router
+from habitual.shares.endpoints import shared_router
 from habitual.stats.endpoints import router as stats_router
 from habitual.today.endpoints import router as today_router
 from habitual.tokens.endpoints import router as tokens_router
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _document_shared_errors(app)
 
     app.include_router(health_router)
+    app.include_router(share_pages_router)
     # Routes are matched in order: the hot paths first (routing was ~14% of a `GET /today`
     # when /today came sixth).
     routers = (
@@ -131,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         categories_router,
         challenges_router,
         groups_router,
+        shares_router,
+        shared_router,
         admin_router,
         admin_habits_router,
     )

@@ -10,6 +10,7 @@ from habitual.models.goal import Goal, GoalState
 from habitual.models.group import Group, GroupInvite, GroupMember
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
+from habitual.models.habit_share import HabitShare
 from habitual.models.idempotency_key import IdempotencyKey
 from habitual.models.notification import Event, Notification
 from habitual.models.one_time_token import OneTimeToken, TokenPurpose
@@ -42,6 +43,7 @@ __all__ = [
     "Habit",
     "HabitCategory",
     "HabitRule",
+    "HabitShare",
     "IdempotencyKey",
     "Notification",
     "OneTimeToken",
