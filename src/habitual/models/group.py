@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from habitual.kit.clock import utcnow
@@ -56,3 +56,26 @@ class GroupInvite(Base):
     uses: Mapped[int] = mapped_column(default=0, server_default="0")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GroupHabit(Base):
+    """One of a member's habits shared with a group. The row hangs on the membership: a member
+    who leaves or is removed stops sharing everything with that group at once."""
+
+    __tablename__ = "group_habits"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["group_id", "user_id"],
+            ["group_members.group_id", "group_members.user_id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_group_habits_habit_id", "habit_id"),
+        Index("ix_group_habits_group_user", "group_id", "user_id"),
+    )
+
+    group_id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    habit_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("habits.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigID)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
