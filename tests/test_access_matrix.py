@@ -755,7 +755,7 @@ async def _list_groups(accounts: Accounts, caller: Account) -> Call:
     return Call(GROUPS)
 
 
-SHARED_HABIT_FIELDS = frozenset({"group_id", "habit_id", "user_id", "habit_name", "shared_at"})
+GROUP_HABIT_FIELDS = frozenset({"group_id", "habit_id", "user_id", "habit_name", "shared_at"})
 GROUP_PROGRESS_FIELDS = frozenset({"group_id", "members"})
 
 
@@ -1757,7 +1757,7 @@ ROUTES = [
         Access.LOGIN,
         valid=_share_own_habit,
         status=201,
-        shape=SHARED_HABIT_FIELDS,
+        shape=GROUP_HABIT_FIELDS,
         invalid=fixed(Call(f"{GROUPS}/1/habits/first")),
         invalid_loc=("path", "habit_id"),
         unseen=_share_into_someone_elses_group,
