@@ -755,6 +755,40 @@ async def _list_groups(accounts: Accounts, caller: Account) -> Call:
     return Call(GROUPS)
 
 
+GROUP_HABIT_FIELDS = frozenset({"group_id", "habit_id", "user_id", "habit_name", "shared_at"})
+GROUP_PROGRESS_FIELDS = frozenset({"group_id", "members"})
+
+
+async def _group_habit(accounts: Accounts, owner: Account, *, shared: bool) -> Call:
+    """/groups/{id}/habits/{habit_id} of a group and a habit of `owner`, shared or not yet."""
+    group_id = await _group_of(accounts, owner)
+    habit_id = (await create_habit(accounts.client, owner))["id"]
+    path = f"{GROUPS}/{group_id}/habits/{habit_id}"
+    if shared:
+        response = await accounts.client.put(path, headers=owner.auth)
+        assert response.status_code == 201, response.text
+    return Call(path)
+
+
+async def _share_own_habit(accounts: Accounts, caller: Account) -> Call:
+    return await _group_habit(accounts, caller, shared=False)
+
+
+async def _unshare_own_habit(accounts: Accounts, caller: Account) -> Call:
+    return await _group_habit(accounts, caller, shared=True)
+
+
+async def _share_into_someone_elses_group(accounts: Accounts, caller: Account) -> Call:
+    """The caller's own habit, into a group they are not a member of."""
+    group_id = await _group_of(accounts, await accounts.create())
+    habit_id = (await create_habit(accounts.client, caller))["id"]
+    return Call(f"{GROUPS}/{group_id}/habits/{habit_id}")
+
+
+async def _unshare_in_someone_elses_group(accounts: Accounts, caller: Account) -> Call:
+    return await _group_habit(accounts, await accounts.create(), shared=True)
+
+
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
     """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
     dedupe_key = f"matrix-{next(_dedupe_keys)}"
@@ -1716,6 +1750,68 @@ ROUTES = [
         invalid_loc=("body", "user_id"),
         unseen=_transfer_someone_elses_group,
         token_scope="habits:write",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/groups/{group_id}/habits/{habit_id}",
+        Access.LOGIN,
+        valid=_share_own_habit,
+        status=201,
+        shape=GROUP_HABIT_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/1/habits/first")),
+        invalid_loc=("path", "habit_id"),
+        unseen=_share_into_someone_elses_group,
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/groups/{group_id}/habits/{habit_id}",
+        Access.LOGIN,
+        valid=_unshare_own_habit,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{GROUPS}/1/habits/first")),
+        invalid_loc=("path", "habit_id"),
+        unseen=_unshare_in_someone_elses_group,
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups/{group_id}/habits",
+        Access.LOGIN,
+        valid=own_group("/habits"),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/1/habits", params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        unseen=someone_elses_group("/habits"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups/{group_id}/progress",
+        Access.LOGIN,
+        valid=own_group("/progress"),
+        status=200,
+        shape=GROUP_PROGRESS_FIELDS,
+        invalid=fixed(
+            Call(f"{GROUPS}/1/progress", params={"from": "2025-01-01", "to": "2026-01-02"})
+        ),
+        invalid_loc=("query", "from"),
+        unseen=someone_elses_group("/progress"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/groups/{group_id}/feed",
+        Access.LOGIN,
+        valid=own_group("/feed"),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{GROUPS}/1/feed", params={"page_size": 101})),
+        invalid_loc=("query", "page_size"),
+        unseen=someone_elses_group("/feed"),
+        token_scope="habits:read",
     ),
     Route(
         "GET",

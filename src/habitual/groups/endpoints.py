@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from habitual.deps import HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import MethodNotAllowed, problem_responses
+from habitual.groups.feed import group_feed_service
+from habitual.groups.progress import group_progress_service
 from habitual.groups.schemas import (
+    FeedItemRead,
     GroupCreate,
+    GroupProgressRead,
     GroupRead,
     GroupUpdate,
     InviteCreate,
@@ -17,18 +21,28 @@ from habitual.groups.schemas import (
     JoinRequest,
     MemberRead,
     RoleUpdate,
+    SharedHabitRead,
     TransferRequest,
 )
 from habitual.groups.service import group_service
 from habitual.kit.pagination import Page, PageParams, page_params
-from habitual.kit.schemas import PathID
+from habitual.kit.schemas import HabitDate, PathID
 
 router = APIRouter(prefix="/groups", tags=["groups"])
 
 GroupID = PathID
 InviteID = PathID
 MemberID = PathID
+HabitID = PathID
 Paging = Annotated[PageParams, Depends(page_params)]
+From = Annotated[
+    HabitDate | None,
+    Query(alias="from", description="First local date, YYYY-MM-DD (default: see below)"),
+]
+To = Annotated[
+    HabitDate | None,
+    Query(alias="to", description="Last local date, YYYY-MM-DD (default: see below)"),
+]
 
 
 @router.post(
@@ -209,3 +223,91 @@ async def transfer_group(
     """The owner makes another member (`user_id`; not a member: 404) the owner, and stays on as
     an admin. Another member gets 403, anyone else 404."""
     return await group_service.transfer(uow, user, group_id, body.user_id)
+
+
+@router.put(
+    "/{group_id}/habits/{habit_id}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SharedHabitRead,
+    summary="Share one of your habits with a group",
+    responses={
+        200: {"description": "It was shared already: the share, unchanged"},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def share_habit(
+    group_id: GroupID, habit_id: HabitID, user: HabitWriter, uow: UoW, response: Response
+) -> SharedHabitRead:
+    """Members see its progress (`GET /groups/{id}/progress`) and its milestones, goals
+    reached and challenge results (`GET /groups/{id}/feed`) from now on. 201 the first time,
+    200 when it is shared already. Not a member of the group, or not your habit: 404. An
+    archived habit: 409 (one archived while shared stays shared)."""
+    shared, made = await group_service.share(uow, user, group_id, habit_id)
+    if not made:
+        response.status_code = status.HTTP_200_OK
+    return SharedHabitRead.model_validate(shared._asdict())
+
+
+@router.delete(
+    "/{group_id}/habits/{habit_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Stop sharing a habit with a group",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def unshare_habit(group_id: GroupID, habit_id: HabitID, user: HabitWriter, uow: UoW) -> None:
+    """The habit's owner stops sharing it; the group's owner may stop anyone's, an admin a
+    plain member's (403 otherwise). Not shared with the group: 404."""
+    await group_service.unshare(uow, user, group_id, habit_id)
+
+
+@router.get(
+    "/{group_id}/habits",
+    response_model=Page[SharedHabitRead],
+    summary="The habits shared with a group",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_shared_habits(
+    group_id: GroupID, user: HabitReader, uow: UoW, paging: Paging
+) -> Page[SharedHabitRead]:
+    """What the members share with the group, first shared first. Members only."""
+    rows, total = await group_service.shared_page(uow, user, group_id, paging)
+    items = [SharedHabitRead.model_validate(row._asdict()) for row in rows]
+    return Page[SharedHabitRead](
+        items=items, total=total, page=paging.page, page_size=paging.page_size
+    )
+
+
+@router.get(
+    "/{group_id}/progress",
+    response_model=GroupProgressRead,
+    response_model_by_alias=True,
+    summary="The members' progress on their shared habits",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def group_progress(
+    group_id: GroupID, user: HabitReader, uow: UoW, first: From = None, last: To = None
+) -> GroupProgressRead:
+    """Every member, with each habit they share: periods `met` and `due`, `success_rate` in
+    the range, and `current_streak` up to their today, judged as `GET /habits/{id}/stats`
+    judges them. Each member's days are their own (time zone, day start, week start). Default
+    range: each member's current week; `from` or `to` alone: that day and the six after (or
+    before) it; the same dates for everyone when given. At most 366 days. Members only."""
+    return await group_progress_service.progress(uow, user, group_id, first, last)
+
+
+@router.get(
+    "/{group_id}/feed",
+    response_model=Page[FeedItemRead],
+    summary="Milestones, goals and challenge results of shared habits",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def group_feed(
+    group_id: GroupID, user: HabitReader, uow: UoW, paging: Paging
+) -> Page[FeedItemRead]:
+    """Streak milestones, goals reached, targets met, goals achieved and challenge results of
+    the habits shared with the group, told while they were shared, newest first. Of each
+    event only its figures: never notes, emails or usernames. Members only."""
+    items, total = await group_feed_service.page(uow, user, group_id, paging)
+    return Page[FeedItemRead](
+        items=items, total=total, page=paging.page, page_size=paging.page_size
+    )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from habitual.db import Repository
-from habitual.models import Group, GroupInvite, GroupMember, User
+from habitual.models import Group, GroupHabit, GroupInvite, GroupMember, Habit, Notification, User
+from habitual.users.names import display_name_column
+
+Columns = TypeVarTuple("Columns")
 
 
 class MemberRow(NamedTuple):
@@ -17,6 +20,41 @@ class MemberRow(NamedTuple):
     display_name: str
     role: str
     joined_at: datetime
+
+
+class SharedRow(NamedTuple):
+    group_id: int
+    habit_id: int
+    user_id: int
+    habit_name: str
+    shared_at: datetime
+
+
+class ProgressMember(NamedTuple):
+    """A member as the group's progress needs them: whose day it is, and their name."""
+
+    id: int
+    display_name: str
+    timezone: str
+    week_start: int
+    day_start: int
+
+
+class SharedHabit(NamedTuple):
+    habit_id: int
+    user_id: int
+    archived: bool
+
+
+class FeedRow(NamedTuple):
+    id: int
+    event: str
+    user_id: int
+    display_name: str
+    habit_id: int
+    habit_name: str
+    data: dict[str, Any]
+    created_at: datetime
 
 
 class GroupRepository(Repository):
@@ -121,7 +159,7 @@ class GroupRepository(Repository):
         rows = await self.session.execute(
             select(
                 GroupMember.user_id,
-                func.coalesce(User.display_name, User.username),
+                display_name_column(),
                 GroupMember.role,
                 GroupMember.joined_at,
             )
@@ -138,7 +176,7 @@ class GroupRepository(Repository):
             await self.session.execute(
                 select(
                     GroupMember.user_id,
-                    func.coalesce(User.display_name, User.username),
+                    display_name_column(),
                     GroupMember.role,
                     GroupMember.joined_at,
                 )
@@ -183,3 +221,128 @@ class GroupRepository(Repository):
             now,
         )
         return row is not None
+
+    # --- shared habits ---
+
+    async def share(self, group_id: int, habit_id: int, user_id: int, now: datetime) -> bool:
+        """Share the habit unless it is shared already: whether this call shared it. The
+        membership must exist (a foreign key): one removed meanwhile fails with one of
+        `INTEGRITY_ERRORS`."""
+        row = await (await self.connection()).fetchrow(
+            "INSERT INTO group_habits (group_id, habit_id, user_id, shared_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, habit_id) DO NOTHING "
+            "RETURNING habit_id",
+            group_id,
+            habit_id,
+            user_id,
+            now,
+        )
+        return row is not None
+
+    def _shared_rows(self) -> Select[int, int, int, str, datetime]:
+        return select(
+            GroupHabit.group_id,
+            GroupHabit.habit_id,
+            GroupHabit.user_id,
+            Habit.name,
+            GroupHabit.shared_at,
+        ).join(Habit, Habit.id == GroupHabit.habit_id)
+
+    async def shared(self, group_id: int, habit_id: int) -> SharedRow | None:
+        statement = self._shared_rows().where(
+            GroupHabit.group_id == group_id, GroupHabit.habit_id == habit_id
+        )
+        row = (await self.session.execute(statement)).one_or_none()
+        return None if row is None else SharedRow(*row)
+
+    async def unshare(self, group_id: int, habit_id: int) -> None:
+        shared = await self.session.get(GroupHabit, (group_id, habit_id))
+        if shared is not None:
+            await self.session.delete(shared)
+            await self.session.flush()
+
+    async def shared_page(
+        self, group_id: int, limit: int, offset: int
+    ) -> tuple[list[SharedRow], int]:
+        """What is shared with the group, first shared first."""
+        total = (
+            await self.session.execute(
+                select(func.count()).select_from(GroupHabit).where(GroupHabit.group_id == group_id)
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            self._shared_rows()
+            .where(GroupHabit.group_id == group_id)
+            .order_by(GroupHabit.shared_at, GroupHabit.habit_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [SharedRow(*row) for row in rows.all()], total
+
+    # --- progress and feed ---
+
+    async def progress_members(self, group_id: int) -> list[ProgressMember]:
+        """Every member with the settings that decide their day, first joined first."""
+        rows = await self.session.execute(
+            select(
+                GroupMember.user_id,
+                display_name_column(),
+                User.timezone,
+                User.week_start,
+                User.day_start,
+            )
+            .join(User, User.id == GroupMember.user_id)
+            .where(GroupMember.group_id == group_id)
+            .order_by(GroupMember.joined_at, GroupMember.user_id)
+        )
+        return [ProgressMember(*row) for row in rows.all()]
+
+    async def shared_habits(self, group_id: int) -> list[SharedHabit]:
+        """Every habit shared with the group, in each owner's order of their habits."""
+        rows = await self.session.execute(
+            select(GroupHabit.habit_id, GroupHabit.user_id, Habit.archived_at.is_not(None))
+            .join(Habit, Habit.id == GroupHabit.habit_id)
+            .where(GroupHabit.group_id == group_id)
+            .order_by(Habit.user_id, Habit.position, Habit.id)
+        )
+        return [SharedHabit(*row) for row in rows.all()]
+
+    async def feed_page(
+        self, group_id: int, events: Sequence[str], limit: int, offset: int
+    ) -> tuple[list[FeedRow], int]:
+        """The notifications of these events about habits shared with the group, told while
+        they were shared, newest first."""
+
+        def told_while_shared(statement: Select[*Columns]) -> Select[*Columns]:
+            return statement.join(
+                GroupHabit,
+                (GroupHabit.habit_id == Notification.habit_id)
+                & (GroupHabit.user_id == Notification.user_id)
+                & (GroupHabit.shared_at <= Notification.created_at),
+            ).where(GroupHabit.group_id == group_id, Notification.event.in_(events))
+
+        total = (
+            await self.session.execute(
+                told_while_shared(select(func.count()).select_from(Notification))
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            told_while_shared(
+                select(
+                    Notification.id,
+                    Notification.event,
+                    Notification.user_id,
+                    display_name_column(),
+                    Notification.habit_id,
+                    Habit.name,
+                    Notification.data,
+                    Notification.created_at,
+                ).select_from(Notification)
+            )
+            .join(Habit, Habit.id == Notification.habit_id)
+            .join(User, User.id == Notification.user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [FeedRow(*row) for row in rows.all()], total

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -16,6 +16,16 @@ class GroupRole(StrEnum):
     owner = "owner"
     admin = "admin"
     member = "member"
+
+
+class FeedEvent(StrEnum):
+    """What a group's feed tells of a shared habit: the notification events it shows."""
+
+    streak_milestone = "streak_milestone"
+    goal_reached = "goal_reached"
+    target_met = "target_met"
+    goal_achieved = "goal_achieved"
+    challenge_finished = "challenge_finished"
 
 
 class AssignableRole(StrEnum):
@@ -89,3 +99,48 @@ class RoleUpdate(InputModel):
 
 class TransferRequest(InputModel):
     user_id: ID = Field(description="A member of the group, who becomes its owner")
+
+
+class SharedHabitRead(OutputModel):
+    group_id: int
+    habit_id: int
+    user_id: int = Field(description="The habit's owner, the member who shares it")
+    habit_name: str
+    shared_at: datetime
+
+
+class HabitProgressRead(OutputModel):
+    habit_id: int
+    habit_name: str
+    archived: bool = Field(description="Archived since it was shared; it stays shared")
+    met: int = Field(description="Periods met in the range")
+    due: int = Field(description="Periods that counted: met or missed (skipped ones do not)")
+    success_rate: float | None = Field(description="met / due; null when nothing was due")
+    current_streak: int = Field(description="Met periods in a row up to the member's today")
+    streak_unit: str = Field(description="days, weeks or months")
+
+
+class MemberProgressRead(OutputModel):
+    user_id: int
+    display_name: str = Field(description="Their display name, else their username")
+    from_date: date = Field(serialization_alias="from", description="First local date counted")
+    to_date: date = Field(serialization_alias="to", description="Last local date counted")
+    habits: list[HabitProgressRead] = Field(description="The habits they share with the group")
+
+
+class GroupProgressRead(OutputModel):
+    group_id: int
+    members: list[MemberProgressRead] = Field(description="Every member, first joined first")
+
+
+class FeedItemRead(OutputModel):
+    id: int
+    event: FeedEvent
+    user_id: int
+    display_name: str = Field(description="Their display name, else their username")
+    habit_id: int
+    habit_name: str
+    data: dict[str, Any] = Field(
+        description="The event's figures only (streak length and unit, target, value, rank...)"
+    )
+    occurred_at: datetime

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, Forbidden, NotFound
-from habitual.groups.repository import GroupRepository, MemberRow
+from habitual.groups.repository import GroupRepository, MemberRow, SharedRow
 from habitual.groups.schemas import (
     GroupCreate,
     GroupRead,
@@ -21,8 +21,10 @@ from habitual.groups.schemas import (
     InviteRead,
     RoleUpdate,
 )
+from habitual.habits.repository import HabitRepository
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
+from habitual.kit.rawsql import INTEGRITY_ERRORS
 from habitual.kit.secrets import token_digest
 from habitual.models import Group, GroupInvite, GroupMember, User
 
@@ -50,6 +52,10 @@ class GroupService:
         if found is None:
             raise NotFound("No such group.")
         return found
+
+    async def require_member(self, uow: UnitOfWork, user: User, group_id: int) -> GroupMember:
+        """The user's membership of the group; not a member (or no such group): 404."""
+        return (await self._membership(uow, user, group_id))[1]
 
     async def _owned(self, uow: UnitOfWork, user: User, group_id: int) -> Group:
         group, member = await self._membership(uow, user, group_id)
@@ -229,6 +235,54 @@ class GroupService:
         group.owner_id = user_id
         await uow.session.flush()
         return await self._read(uow, group, GroupRole.admin)
+
+    # --- shared habits ---
+
+    async def share(
+        self, uow: UnitOfWork, user: User, group_id: int, habit_id: int
+    ) -> tuple[SharedRow, bool]:
+        """Share one of your habits with a group you are a member of: the share, and whether
+        this call made it (sharing again changes nothing). An archived habit is not shared
+        anew (409); one archived while shared stays shared."""
+        await self._membership(uow, user, group_id)
+        repository = GroupRepository(uow)
+        shared = await repository.shared(group_id, habit_id)
+        if shared is not None and shared.user_id == user.id:
+            return shared, False
+        habit = await HabitRepository(uow).get_for_owner(user.id, habit_id)
+        if habit is None:
+            raise NotFound("No such habit.")
+        if habit.archived_at is not None:
+            raise Conflict("This habit is archived: unarchive it to share it.")
+        try:
+            made = await repository.share(group_id, habit.id, user.id, utcnow())
+        except INTEGRITY_ERRORS as error:  # the membership went meanwhile (or the habit)
+            raise NotFound("No such group.") from error
+        shared = await repository.shared(group_id, habit.id)
+        assert shared is not None
+        return shared, made
+
+    async def unshare(self, uow: UnitOfWork, user: User, group_id: int, habit_id: int) -> None:
+        """Stop sharing a habit: its owner may, and so may the group's owner (anyone's) and an
+        admin (a plain member's), as a removal would."""
+        _, actor = await self._membership(uow, user, group_id)
+        repository = GroupRepository(uow)
+        shared = await repository.shared(group_id, habit_id)
+        if shared is None:
+            raise NotFound("This habit is not shared with this group.")
+        if shared.user_id != user.id:
+            if actor.role not in (GroupRole.owner, GroupRole.admin):
+                raise Forbidden("Only the habit's owner, the group's owner or an admin may.")
+            sharer = await self._target(uow, group_id, shared.user_id)
+            if actor.role == GroupRole.admin and sharer.role != GroupRole.member:
+                raise Forbidden("An admin stops plain members' habits only; the owner any.")
+        await repository.unshare(group_id, habit_id)
+
+    async def shared_page(
+        self, uow: UnitOfWork, user: User, group_id: int, paging: PageParams
+    ) -> tuple[list[SharedRow], int]:
+        await self._membership(uow, user, group_id)
+        return await GroupRepository(uow).shared_page(group_id, paging.page_size, paging.offset)
 
 
 group_service = GroupService()
