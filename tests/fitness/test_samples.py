@@ -19,7 +19,7 @@ def steps(value: float, start: str, source: str = "phone", **extra: Any) -> dict
     return {"metric": "steps", "value": value, "start": start, "source": source, **extra}
 
 
-async def post(client, account, *samples: dict[str, Any]) -> dict[str, Any]:
+async def post(client, account, *samples: Any) -> dict[str, Any]:
     response = await client.post(SAMPLES, json={"samples": list(samples)}, headers=account.auth)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -93,7 +93,8 @@ async def test_bad_samples_are_rejected_and_good_ones_stored(client, accounts):
 
 async def test_an_empty_or_unknown_shaped_body_is_422(client, accounts):
     alice = await accounts.create()
-    for body in ({"samples": []}, {"samples": [], "user_id": 2}, {}):
+    bodies: list[dict[str, Any]] = [{"samples": []}, {"samples": [], "user_id": 2}, {}]
+    for body in bodies:
         response = await client.post(SAMPLES, json=body, headers=alice.auth)
         assert response.status_code == 422, body
 
@@ -253,7 +254,8 @@ async def goal_notifications(runtime, user_id: int) -> int:
             .select_from(Notification)
             .where(Notification.user_id == user_id, Notification.event == "fitness_goal_reached")
         )
-        return rows.scalar_one()
+        count: int = rows.scalar_one()
+        return count
 
 
 async def test_reaching_a_goal_tells_once(client, accounts, runtime):
