@@ -755,7 +755,6 @@ async def _list_groups(accounts: Accounts, caller: Account) -> Call:
     return Call(GROUPS)
 
 
-
 FITNESS = f"{API}/fitness"
 FITNESS_SAMPLE = {
     "metric": "steps",
