@@ -53,12 +53,14 @@ def bodies() -> list[bytes]:
     for n in range(SAMPLES):
         minute, source = divmod(n, len(SOURCES))
         start = (START + timedelta(minutes=minute)).astimezone(BERLIN)
+        # From UTC: wall-clock arithmetic would end some samples before they start at DST's end.
+        end = (START + timedelta(minutes=minute + 1)).astimezone(BERLIN)
         samples.append(
             {
                 "metric": "steps",
                 "value": 10 + n % 90,
                 "start": start.isoformat(),
-                "end": (start + timedelta(minutes=1)).isoformat(),
+                "end": end.isoformat(),
                 "source": SOURCES[source],
                 "external_id": f"{SOURCES[source]}-{minute}",
             }

@@ -16,7 +16,7 @@ SAMPLES = f"{API}/fitness/samples"
 DAILY = f"{API}/fitness/daily"
 
 
-def steps(value: float, start: str, source: str = "phone", **extra: Any) -> dict[str, Any]:
+def steps(value: float, start: Any, source: str = "phone", **extra: Any) -> dict[str, Any]:
     return {"metric": "steps", "value": value, "start": start, "source": source, **extra}
 
 
@@ -84,12 +84,16 @@ async def test_bad_samples_are_rejected_and_good_ones_stored(client, accounts):
         {"metric": "floors", "value": 3, "start": "2026-03-01T09:00:00Z", "source": "phone"},
         steps(-5, "2026-03-01T10:00:00Z"),
         "not an object",
+        steps(100, 1772355600),  # a number is no instant, though it reads as a Unix time
+        steps(100, "2026-03-01T10:00:00Z", end="2026-03-01T09:00:00Z"),
     )
 
     assert result["accepted"] == 1
-    assert [r["index"] for r in result["rejected"]] == [1, 2, 3, 4]
+    assert [r["index"] for r in result["rejected"]] == [1, 2, 3, 4, 5, 6]
     assert result["rejected"][0]["errors"][0]["loc"] == ["start"]
     assert result["rejected"][1]["errors"][0]["loc"] == ["metric"]
+    assert result["rejected"][2]["errors"][0]["loc"] == ["value"]
+    assert result["rejected"][4]["errors"][0]["loc"] == ["start"]
 
 
 async def test_an_empty_or_unknown_shaped_body_is_422(client, accounts):

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from habitual.errors import ValidationIssue
 from habitual.habitmath.fitness import Metric
-from habitual.kit.schemas import NO_NUL, InputModel, Instant, Integer, Number, OutputModel
+from habitual.kit.schemas import (
+    ISO_INSTANT,
+    NO_NUL,
+    InputModel,
+    Integer,
+    Number,
+    OutputModel,
+    in_utc_and_range,
+)
 
 MAX_BATCH = 10_000
+# Put in place of a start or end that is not text, for AwareDatetime to refuse at that field.
+NOT_AN_INSTANT = "not an instant"
 SourceName = Annotated[
     str,
     Field(
@@ -23,13 +33,19 @@ SourceName = Annotated[
 MetricValue = Annotated[Number, Field(ge=0, le=1e9, allow_inf_nan=False)]
 
 
-class SampleIn(InputModel):
-    """One measurement. Checked on its own: a bad sample is rejected, the others are stored."""
+class SampleIn(BaseModel):
+    """One measurement. Checked on its own: a bad sample is rejected, the others are stored.
+
+    Not an `InputModel`: its per-field hooks cost half the time of a batch of 10,000. The
+    text fields refuse NUL by their pattern, and `null` for `end` or `external_id` means none.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     metric: Metric
     value: MetricValue = Field(description="In the metric's unit (steps, m, kcal, min, kg, bpm)")
-    start: Instant = Field(description="When the measurement began, with an offset")
-    end: Instant | None = Field(default=None, description="When it ended, with an offset")
+    start: AwareDatetime = Field(description="When the measurement began, with an offset")
+    end: AwareDatetime | None = Field(default=None, description="When it ended, with an offset")
     source: SourceName
     external_id: str | None = Field(
         default=None,
@@ -43,8 +59,29 @@ class SampleIn(InputModel):
         default=0, ge=0, le=2**53, description="A higher version replaces the stored sample"
     )
 
+    # `Instant`'s checks, once per sample rather than once per field (a third of a batch's time).
+    @model_validator(mode="before")
+    @classmethod
+    def _instants_as_text(cls, data: Any) -> Any:
+        """An instant is ISO 8601 text: a number would pass as a Unix timestamp."""
+        if not isinstance(data, dict):
+            return data
+        for name in ("start", "end"):
+            value = data.get(name)
+            if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
+                continue
+            if value is not None and not isinstance(value, datetime):
+                data = {**data, name: NOT_AN_INSTANT}
+        return data
+
     @model_validator(mode="after")
-    def _ends_after_it_starts(self) -> SampleIn:
+    def _in_utc_and_in_order(self) -> SampleIn:
+        try:
+            self.start = in_utc_and_range(self.start)
+            if self.end is not None:
+                self.end = in_utc_and_range(self.end)
+        except ValueError as error:
+            raise ValueError(f"start and end {error}") from None
         if self.end is not None and self.end < self.start:
             raise ValueError("end must not be before start")
         return self
