@@ -85,6 +85,9 @@ class FitnessRepository(Repository):
             await connection.execute(
                 "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", user_id
             )
+            # A batch's statements are estimated costly enough for JIT, whose compiling costs
+            # more than running them; off for this transaction only.
+            await connection.execute("SET LOCAL jit = off")
 
     async def stored(
         self, user_id: int, keys: Sequence[tuple[str, str]]
