@@ -789,6 +789,54 @@ async def _unshare_in_someone_elses_group(accounts: Accounts, caller: Account) -
     return await _group_habit(accounts, await accounts.create(), shared=True)
 
 
+FITNESS = f"{API}/fitness"
+FITNESS_SAMPLE = {
+    "metric": "steps",
+    "value": 1200,
+    "start": "2026-03-01T09:00:00+01:00",
+    "source": "watch",
+    "external_id": "w-1",
+}
+INGEST_FIELDS = frozenset({"accepted", "updated", "duplicates", "rejected"})
+FITNESS_DAILY_FIELDS = frozenset({"metric", "items"})
+FITNESS_SUMMARY_FIELDS = RANGE_FIELDS | {
+    "metric",
+    "days",
+    "total",
+    "daily_average",
+    "best_day",
+    "goal",
+    "days_met",
+    "current_run",
+    "longest_run",
+}
+FITNESS_GOAL_FIELDS = frozenset({"metric", "daily_target"})
+FITNESS_SOURCES_FIELDS = frozenset({"priority", "merge", "known"})
+
+
+async def _fitness_goal_of(accounts: Accounts, owner: Account) -> None:
+    response = await accounts.client.put(
+        f"{FITNESS}/goals/steps", json={"daily_target": 10_000}, headers=owner.auth
+    )
+    assert response.status_code == 200, response.text
+
+
+async def _list_fitness_goals(accounts: Accounts, caller: Account) -> Call:
+    await _fitness_goal_of(accounts, caller)
+    return Call(f"{FITNESS}/goals")
+
+
+async def _delete_fitness_goal(accounts: Accounts, caller: Account) -> Call:
+    await _fitness_goal_of(accounts, caller)
+    return Call(f"{FITNESS}/goals/steps")
+
+
+async def _delete_someone_elses_fitness_goal(accounts: Accounts, caller: Account) -> Call:
+    """Another user's goal for steps: the caller has none of their own to delete."""
+    await _fitness_goal_of(accounts, await accounts.create())
+    return Call(f"{FITNESS}/goals/steps")
+
+
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
     """A notification for `owner` on these channels (the outbox holds its email and webhooks)."""
     dedupe_key = f"matrix-{next(_dedupe_keys)}"
@@ -1978,6 +2026,102 @@ ROUTES = [
         unseen=fixed(
             Call(f"{API}/admin/habits/{MISSING_ID}/categories", json={"category_ids": []})
         ),
+    ),
+    Route(
+        "POST",
+        "/api/v1/fitness/samples",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/samples", json={"samples": [FITNESS_SAMPLE]})),
+        status=200,
+        shape=INGEST_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/samples", json={"samples": []})),
+        invalid_loc=("body", "samples"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/fitness",
+        Access.LOGIN,
+        valid=fixed(Call(FITNESS, json={"steps": 5000})),
+        status=200,
+        shape=INGEST_FIELDS,
+        invalid=fixed(Call(FITNESS, json={"steps": -1})),
+        invalid_loc=("body", "steps"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/daily",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/daily", params={"metric": "steps"})),
+        status=200,
+        shape=FITNESS_DAILY_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/daily", params={"metric": "steps"} | FROM_AFTER_TO)),
+        invalid_loc=("query", "from"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/summary",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/summary", params={"metric": "steps"})),
+        status=200,
+        shape=FITNESS_SUMMARY_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/summary", params={"metric": "floors"})),
+        invalid_loc=("query", "metric"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/goals",
+        Access.LOGIN,
+        valid=_list_fitness_goals,
+        status=200,
+        shape=[FITNESS_GOAL_FIELDS],
+        token_scope="fitness:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/fitness/goals/{metric}",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/goals/steps", json={"daily_target": 10_000})),
+        status=200,
+        shape=FITNESS_GOAL_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/goals/steps", json={"daily_target": 0})),
+        invalid_loc=("body", "daily_target"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/fitness/goals/{metric}",
+        Access.LOGIN,
+        valid=_delete_fitness_goal,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{FITNESS}/goals/floors")),
+        invalid_loc=("path", "metric"),
+        unseen=_delete_someone_elses_fitness_goal,
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/sources",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/sources")),
+        status=200,
+        shape=FITNESS_SOURCES_FIELDS,
+        token_scope="fitness:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/fitness/sources",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/sources", json={"priority": ["watch", "phone"]})),
+        status=200,
+        shape=FITNESS_SOURCES_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/sources", json={"priority": [""]})),
+        invalid_loc=("body", "priority", 0),
+        token_scope="fitness:write",
     ),
 ]
 

@@ -6,6 +6,7 @@ from habitual.models.category import Category, HabitCategory
 from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
+from habitual.models.fitness import FitnessDay, FitnessGoal, FitnessSample, FitnessSources
 from habitual.models.goal import Goal, GoalState
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
 from habitual.models.habit import Habit
@@ -35,6 +36,10 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Event",
+    "FitnessDay",
+    "FitnessGoal",
+    "FitnessSample",
+    "FitnessSources",
     "Goal",
     "GoalState",
     "Group",
