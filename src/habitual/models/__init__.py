@@ -7,6 +7,7 @@ from habitual.models.challenge import Challenge, ChallengeFinalStanding, Challen
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.goal import Goal, GoalState
+from habitual.models.fitness_import import FitnessImport
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
 from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "Goal",
     "GoalState",
+    "FitnessImport",
     "Group",
     "GroupHabit",
     "GroupInvite",
