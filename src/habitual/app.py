@@ -162,6 +162,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             max_age=600,
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={f"{API_PREFIX}/fitness/imports": settings.max_import_bytes},
+    )
     logging.getLogger("habitual").setLevel(settings.log_level.upper())
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,24 +39,29 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, whether announced or streamed.
+    """Refuse request bodies over `max_bytes` (or the limit `larger` gives the request's exact
+    path, such as an upload's) with 413, whether announced or streamed.
 
     FastAPI's own `max_body_size` answers an announced oversize body in plain text, outside
     the exception handlers; this one always answers problem+json, as every error must."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"The request body is over the limit of {self.max_bytes} bytes."
+        max_bytes = (
+            self.larger.get(scope["path"], self.max_bytes) if self.larger else self.max_bytes
+        )
+        detail = f"The request body is over the limit of {max_bytes} bytes."
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.max_bytes
+                    too_large = int(value) > max_bytes
                 except ValueError:
                     too_large = False
                 if too_large:
@@ -69,7 +75,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise BodyTooLarge(detail)
             return message
 
