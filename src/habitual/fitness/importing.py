@@ -70,9 +70,7 @@ class Counts:
 Ingest = Callable[[UnitOfWork, User, list[Sample]], "asyncio.Future[Counts]"]
 
 
-def reader_of(
-    import_format: ImportFormat, file: IO[bytes], user: User
-) -> Iterator[Parsed]:
+def reader_of(import_format: ImportFormat, file: IO[bytes], user: User) -> Iterator[Parsed]:
     if import_format is ImportFormat.apple_health:
         return formats.read_apple_health(file)
     if import_format is ImportFormat.health_connect:
