@@ -206,6 +206,7 @@ class Call:
     json: Any = None
     data: dict[str, str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, str]] | None = None
 
 
 # Builds a request for `caller`, creating whatever objects it needs on the way.
@@ -753,6 +754,93 @@ async def _transfer_someone_elses_group(accounts: Accounts, caller: Account) -> 
 async def _list_groups(accounts: Accounts, caller: Account) -> Call:
     await _group_of(accounts, caller)
     return Call(GROUPS)
+
+
+FITNESS = f"{API}/fitness"
+FITNESS_SAMPLE = {
+    "metric": "steps",
+    "value": 1200,
+    "start": "2026-03-01T09:00:00+01:00",
+    "source": "watch",
+    "external_id": "w-1",
+}
+INGEST_FIELDS = frozenset({"accepted", "updated", "duplicates", "rejected"})
+FITNESS_DAILY_FIELDS = frozenset({"metric", "items"})
+FITNESS_SUMMARY_FIELDS = RANGE_FIELDS | {
+    "metric",
+    "days",
+    "total",
+    "daily_average",
+    "best_day",
+    "goal",
+    "days_met",
+    "current_run",
+    "longest_run",
+}
+FITNESS_GOAL_FIELDS = frozenset({"metric", "daily_target"})
+FITNESS_SOURCES_FIELDS = frozenset({"priority", "merge", "known"})
+
+
+FITNESS_IMPORT_FIELDS = frozenset(
+    {
+        "id",
+        "format",
+        "status",
+        "filename",
+        "size_bytes",
+        "samples_read",
+        "accepted",
+        "updated",
+        "duplicates",
+        "rejected",
+        "warnings",
+        "error",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    }
+)
+FITNESS_CSV = {"file": ("days.csv", b"date,metric,value\n2026-03-01,steps,100\n", "text/csv")}
+
+
+async def _fitness_import_of(accounts: Accounts, owner: Account) -> int:
+    response = await accounts.client.post(
+        f"{FITNESS}/imports", data={"format": "csv"}, files=FITNESS_CSV, headers=owner.auth
+    )
+    assert response.status_code == 202, response.text
+    import_id: int = response.json()["id"]
+    return import_id
+
+
+async def _get_fitness_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{FITNESS}/imports/{await _fitness_import_of(accounts, caller)}")
+
+
+async def _get_someone_elses_fitness_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{FITNESS}/imports/{await _fitness_import_of(accounts, await accounts.create())}")
+
+
+async def _fitness_goal_of(accounts: Accounts, owner: Account) -> None:
+    response = await accounts.client.put(
+        f"{FITNESS}/goals/steps", json={"daily_target": 10_000}, headers=owner.auth
+    )
+    assert response.status_code == 200, response.text
+
+
+async def _list_fitness_goals(accounts: Accounts, caller: Account) -> Call:
+    await _fitness_goal_of(accounts, caller)
+    return Call(f"{FITNESS}/goals")
+
+
+async def _delete_fitness_goal(accounts: Accounts, caller: Account) -> Call:
+    await _fitness_goal_of(accounts, caller)
+    return Call(f"{FITNESS}/goals/steps")
+
+
+async def _delete_someone_elses_fitness_goal(accounts: Accounts, caller: Account) -> Call:
+    """Another user's goal for steps: the caller has none of their own to delete."""
+    await _fitness_goal_of(accounts, await accounts.create())
+    return Call(f"{FITNESS}/goals/steps")
 
 
 async def _notify(accounts: Accounts, owner: Account, *channels: Channel) -> int:
@@ -1883,6 +1971,136 @@ ROUTES = [
             Call(f"{API}/admin/habits/{MISSING_ID}/categories", json={"category_ids": []})
         ),
     ),
+    Route(
+        "POST",
+        "/api/v1/fitness/samples",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/samples", json={"samples": [FITNESS_SAMPLE]})),
+        status=200,
+        shape=INGEST_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/samples", json={"samples": []})),
+        invalid_loc=("body", "samples"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/fitness/imports",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/imports", data={"format": "csv"}, files=FITNESS_CSV)),
+        status=202,
+        shape=FITNESS_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports", data={"format": "gpx"}, files=FITNESS_CSV)),
+        invalid_loc=("body", "format"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/imports",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/imports")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports", params={"page": 0})),
+        invalid_loc=("query", "page"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/imports/{import_id}",
+        Access.LOGIN,
+        valid=_get_fitness_import,
+        status=200,
+        shape=FITNESS_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports/abc")),
+        invalid_loc=("path", "import_id"),
+        unseen=_get_someone_elses_fitness_import,
+        token_scope="fitness:read",
+    ),
+    Route(
+        "POST",
+        "/api/v1/fitness",
+        Access.LOGIN,
+        valid=fixed(Call(FITNESS, json={"steps": 5000})),
+        status=200,
+        shape=INGEST_FIELDS,
+        invalid=fixed(Call(FITNESS, json={"steps": -1})),
+        invalid_loc=("body", "steps"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/daily",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/daily", params={"metric": "steps"})),
+        status=200,
+        shape=FITNESS_DAILY_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/daily", params={"metric": "steps"} | FROM_AFTER_TO)),
+        invalid_loc=("query", "from"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/summary",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/summary", params={"metric": "steps"})),
+        status=200,
+        shape=FITNESS_SUMMARY_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/summary", params={"metric": "floors"})),
+        invalid_loc=("query", "metric"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/goals",
+        Access.LOGIN,
+        valid=_list_fitness_goals,
+        status=200,
+        shape=[FITNESS_GOAL_FIELDS],
+        token_scope="fitness:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/fitness/goals/{metric}",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/goals/steps", json={"daily_target": 10_000})),
+        status=200,
+        shape=FITNESS_GOAL_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/goals/steps", json={"daily_target": 0})),
+        invalid_loc=("body", "daily_target"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/fitness/goals/{metric}",
+        Access.LOGIN,
+        valid=_delete_fitness_goal,
+        status=204,
+        shape=None,
+        invalid=fixed(Call(f"{FITNESS}/goals/floors")),
+        invalid_loc=("path", "metric"),
+        unseen=_delete_someone_elses_fitness_goal,
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/sources",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/sources")),
+        status=200,
+        shape=FITNESS_SOURCES_FIELDS,
+        token_scope="fitness:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/fitness/sources",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/sources", json={"priority": ["watch", "phone"]})),
+        status=200,
+        shape=FITNESS_SOURCES_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/sources", json={"priority": [""]})),
+        invalid_loc=("body", "priority", 0),
+        token_scope="fitness:write",
+    ),
 ]
 
 PROTECTED = [route for route in ROUTES if route.access is not Access.PUBLIC]
@@ -1916,7 +2134,13 @@ async def send(
     client: httpx.AsyncClient, route: Route, call: Call, headers: dict[str, str] | None = None
 ) -> httpx.Response:
     return await client.request(
-        route.method, call.path, json=call.json, data=call.data, params=call.params, headers=headers
+        route.method,
+        call.path,
+        json=call.json,
+        data=call.data,
+        files=call.files,
+        params=call.params,
+        headers=headers,
     )
 
 

@@ -1,7 +1,7 @@
 """fitness imports: files of wearables' exports being read into samples
 
 Revision ID: f5e6f7a8b905
-Revises: f1a2b3c4d601
+Revises: f3c4d5e6f803
 Create Date: 2026-12-03 16:00:00.000000
 
 A new table; no row of another changes.
@@ -15,7 +15,7 @@ from alembic import op
 import habitual.kit.types
 
 revision: str = "f5e6f7a8b905"
-down_revision: str | None = "f1a2b3c4d601"
+down_revision: str | None = "f3c4d5e6f803"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

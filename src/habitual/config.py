@@ -213,6 +213,9 @@ class Settings(BaseSettings):
     docs_enabled: bool = True
     hsts_enabled: bool = False
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_fitness_batch_bytes: int = Field(
+        default=8_388_608, ge=1024, description="The body limit of POST /fitness/samples."
+    )
     max_import_bytes: int = Field(
         default=1 << 30,
         ge=1024,

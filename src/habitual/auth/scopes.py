@@ -12,6 +12,8 @@ class Scope(StrEnum):
     habits_write = "habits:write"
     checkins_write = "checkins:write"
     profile_read = "profile:read"
+    fitness_read = "fitness:read"
+    fitness_write = "fitness:write"
 
     @property
     def description(self) -> str:
@@ -23,4 +25,6 @@ DESCRIPTIONS = {
     Scope.habits_write: "Create, change and delete habits",
     Scope.checkins_write: "Record, change and delete check-ins",
     Scope.profile_read: "Read the account and profile",
+    Scope.fitness_read: "Read fitness data, daily figures and fitness goals",
+    Scope.fitness_write: "Send fitness samples; set fitness goals and sources",
 }

@@ -79,7 +79,7 @@ def import_read(row: FitnessImport) -> ImportRead:
 )
 async def create_import(
     file: Annotated[UploadFile, File(description="The export file")],
-    format: Annotated[  # noqa: A002 - the form field's name
+    format: Annotated[
         ImportFormat,
         Form(
             description="`apple_health` (Apple's export.zip or its export.xml), "
@@ -96,7 +96,7 @@ async def create_import(
     `GET /fitness/imports/{id}` follows it. Samples go through the same rules as
     `POST /fitness/samples`: sending a file again adds nothing twice. Up to
     `HABITUAL_MAX_IMPORT_BYTES` (1 GiB by default). A personal token needs `fitness:write`."""
-    path, size = await save_upload(file, runtime.settings.import_directory)
+    path, size = await save_upload(file, format, runtime.settings.import_directory)
     row = await import_service.create(uow, user, format, file.filename, size)
     background.add_task(import_service.run, runtime.database, row.id, user.id, format, path)
     response.headers["Location"] = f"/api/v1/fitness/imports/{row.id}"

@@ -48,15 +48,14 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take larger bodies (a batch of fitness samples), each with its own limit.
         self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = (
-            self.larger.get(scope["path"], self.max_bytes) if self.larger else self.max_bytes
-        )
+        max_bytes = self.larger.get(scope["path"], self.max_bytes)
         detail = f"The request body is over the limit of {max_bytes} bytes."
         for name, value in scope["headers"]:
             if name == b"content-length":

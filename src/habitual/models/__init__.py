@@ -6,6 +6,7 @@ from habitual.models.category import Category, HabitCategory
 from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
+from habitual.models.fitness import FitnessDay, FitnessGoal, FitnessSample, FitnessSources
 from habitual.models.goal import Goal, GoalState
 from habitual.models.fitness_import import FitnessImport
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
@@ -36,6 +37,10 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Event",
+    "FitnessDay",
+    "FitnessGoal",
+    "FitnessSample",
+    "FitnessSources",
     "Goal",
     "GoalState",
     "FitnessImport",

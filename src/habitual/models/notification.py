@@ -22,6 +22,7 @@ class Event(StrEnum):
     goal_achieved = "goal_achieved"
     challenge_started = "challenge_started"
     challenge_finished = "challenge_finished"
+    fitness_goal_reached = "fitness_goal_reached"
 
 
 class Notification(Base):
