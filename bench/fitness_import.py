@@ -200,7 +200,7 @@ async def run(database_url: str, megabytes: int, workdir: Path) -> None:
     print(
         f"export.xml {megabytes} MB ({archive.stat().st_size / 1e6:.0f} MB zipped), "
         f"{records:,} records; status {state['status']}, samples read {state['samples_read']:,}, "
-        f"stored {stored:,}, duplicates {state['duplicates']:,}\n"
+        f"stored {stored:,}, duplicates {state['duplicates']:,}, rejected {state['rejected']:,}\n"
         f"time {seconds:.1f} s ({state['samples_read'] / seconds:,.0f} samples/s); "
         f"server peak RSS {rss_before:.0f} MiB before, {rss_after:.0f} MiB after"
     )

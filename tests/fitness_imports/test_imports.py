@@ -72,6 +72,16 @@ def apple_zip() -> bytes:
     )
     records.append(
         record(
+            "HKQuantityTypeIdentifierBodyMass",
+            "70.2",
+            "2026-03-29 07:00:00 +0200",
+            "2026-03-29 07:00:00 +0200",
+            "kg",
+            "Scale",
+        )
+    )
+    records.append(
+        record(
             "HKQuantityTypeIdentifierHeartRate",
             "60",
             "2026-03-29 08:00:00 +0200",
@@ -90,7 +100,8 @@ async def test_apple_export_imported_twice_adds_nothing_the_second_time(client, 
     first = await send(client, ann, "export.zip", apple_zip(), "apple_health")
 
     assert first["status"] == "done", first
-    assert (first["samples_read"], first["accepted"], first["duplicates"]) == (7, 7, 0)
+    assert (first["samples_read"], first["accepted"], first["duplicates"]) == (8, 8, 0)
+    assert first["rejected"] == 0
     assert first["warnings"] == [
         "1 records of type HKQuantityTypeIdentifierHeartRate were skipped: "
         "Habitual does not read them."
@@ -102,7 +113,8 @@ async def test_apple_export_imported_twice_adds_nothing_the_second_time(client, 
     }
 
     again = await send(client, ann, "export.zip", apple_zip(), "apple_health")
-    assert (again["accepted"], again["updated"], again["duplicates"]) == (0, 0, 7)
+    assert (again["accepted"], again["updated"], again["duplicates"]) == (0, 0, 8)
+    assert await daily(client, ann, "weight_kg", "2026-03-29", "2026-03-29") == {"2026-03-29": 70.2}
     assert await daily(client, ann, "steps", "2026-03-29", "2026-03-29") == {"2026-03-29": 3000}
 
 

@@ -72,9 +72,10 @@ def sample_in(sample: Sample) -> dict[str, object]:
         "metric": sample.metric,
         "value": sample.value,
         "start": sample.start,
-        "end": sample.end,
         "source": sample.source,
     }
+    if sample.end is not None:
+        body["end"] = sample.end
     if sample.external_id is not None:
         body["external_id"] = sample.external_id
     if sample.version is not None:
