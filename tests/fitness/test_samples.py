@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,10 +214,16 @@ async def test_replacing_the_days_last_weight_with_an_earlier_one_finds_the_last
 async def test_a_batch_of_ten_thousand_with_some_rejected(client, accounts):
     alice = await accounts.create()
     samples: list[Any] = [
-        steps(1, f"2026-03-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z")
+        steps(
+            1,
+            f"2026-03-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+            external_id=f"phone-sample-{n:08d}",
+        )
         for n in range(9990)
     ]
     samples += [steps(1, "2026-03-01T12:00:00")] * 10  # no offset
+    # Over the 1 MiB limit of other bodies: this path takes batches of 10,000.
+    assert len(json.dumps({"samples": samples})) > 1_048_576
 
     result = await post(client, alice, *samples)
 
@@ -354,3 +361,22 @@ async def test_another_users_samples_are_not_seen(client, accounts):
     assert await daily(client, bob, "steps", "2026-03-01", "2026-03-01") == []
     result = await post(client, bob, steps(1000, "2026-03-01T09:00:00Z"))
     assert result["accepted"] == 1
+
+
+async def test_registration_takes_fitness_goals(client, accounts):
+    alice = await accounts.create(fitness_goals={"steps": 10000, "sleep_minutes": 420})
+
+    response = await client.get(f"{API}/fitness/goals", headers=alice.auth)
+
+    assert response.json() == [
+        {"metric": "sleep_minutes", "daily_target": 420},
+        {"metric": "steps", "daily_target": 10000},
+    ]
+
+
+async def test_registration_refuses_unknown_fitness_metrics(client):
+    body = {"username": "carol", "email": "carol@example.com", "password": "a long password"}
+    response = await client.post(
+        f"{API}/auth/register", json=body | {"fitness_goals": {"floors": 10}}
+    )
+    assert response.status_code == 422

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -289,6 +289,14 @@ class FitnessService:
     ) -> GoalRead:
         await FitnessRepository(uow).put_goal(person.id, metric.value, target, utcnow())
         return GoalRead(metric=metric, daily_target=target)
+
+    async def put_goals(
+        self, uow: UnitOfWork, person: Person, goals: Mapping[Metric, float]
+    ) -> None:
+        """Several goals at once (registration's `fitness_goals`)."""
+        repository = FitnessRepository(uow)
+        for metric, target in sorted(goals.items()):
+            await repository.put_goal(person.id, metric.value, target, utcnow())
 
     async def delete_goal(self, uow: UnitOfWork, person: Person, metric: Metric) -> None:
         if not await FitnessRepository(uow).delete_goal(person.id, metric.value):

@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from habitual.db import UnitOfWork
 from habitual.deps import AddressLimited, CurrentUser, RuntimeDep, UoW, client_address
 from habitual.errors import Forbidden, problem_responses
+from habitual.fitness.service import fitness_service
 from habitual.login.schemas import (
     EmailVerification,
     Login,
@@ -52,13 +53,14 @@ async def register(body: Registration, request: Request, uow: UoW, runtime: Runt
     """Register with a username and email (both unique regardless of case) and a password.
 
     The address starts unverified, and a verification email with a link is sent to it.
+    `fitness_goals` sets daily fitness goals at once (as `PUT /fitness/goals/{metric}` does).
     Registrations are counted per client address; past the limit the answer is 429 with
     `Retry-After`.
     """
     if not runtime.settings.registration_open:
         raise Forbidden("Registration is closed on this server; ask an administrator.")
     await runtime.login_throttle.registration(client_address(request))
-    return await user_service.create(
+    user = await user_service.create(
         uow,
         runtime.passwords,
         username=body.username,
@@ -66,6 +68,8 @@ async def register(body: Registration, request: Request, uow: UoW, runtime: Runt
         password=body.password,
         timezone=body.timezone,
     )
+    await fitness_service.put_goals(uow, user, body.fitness_goals)
+    return user
 
 
 async def _log_in(

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
+from habitual.fitness.schemas import GoalMap
 from habitual.kit.schemas import InputModel, OutputModel, TimezoneName
 from habitual.users.schemas import CurrentPassword, Password, Username
 
@@ -15,6 +16,10 @@ class Registration(InputModel):
     email: EmailStr
     password: Password
     timezone: TimezoneName = "UTC"
+    fitness_goals: GoalMap = Field(
+        default_factory=dict,
+        description='Daily fitness goals to start with, by metric: `{"steps": 10000}`',
+    )
 
 
 class Login(InputModel):
