@@ -206,6 +206,7 @@ class Call:
     json: Any = None
     data: dict[str, str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, str]] | None = None
 
 
 # Builds a request for `caller`, creating whatever objects it needs on the way.
@@ -812,6 +813,45 @@ FITNESS_SUMMARY_FIELDS = RANGE_FIELDS | {
 }
 FITNESS_GOAL_FIELDS = frozenset({"metric", "daily_target"})
 FITNESS_SOURCES_FIELDS = frozenset({"priority", "merge", "known"})
+
+
+FITNESS_IMPORT_FIELDS = frozenset(
+    {
+        "id",
+        "format",
+        "status",
+        "filename",
+        "size_bytes",
+        "samples_read",
+        "accepted",
+        "updated",
+        "duplicates",
+        "rejected",
+        "warnings",
+        "error",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    }
+)
+FITNESS_CSV = {"file": ("days.csv", b"date,metric,value\n2026-03-01,steps,100\n", "text/csv")}
+
+
+async def _fitness_import_of(accounts: Accounts, owner: Account) -> int:
+    response = await accounts.client.post(
+        f"{FITNESS}/imports", data={"format": "csv"}, files=FITNESS_CSV, headers=owner.auth
+    )
+    assert response.status_code == 202, response.text
+    import_id: int = response.json()["id"]
+    return import_id
+
+
+async def _get_fitness_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{FITNESS}/imports/{await _fitness_import_of(accounts, caller)}")
+
+
+async def _get_someone_elses_fitness_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{FITNESS}/imports/{await _fitness_import_of(accounts, await accounts.create())}")
 
 
 async def _fitness_goal_of(accounts: Accounts, owner: Account) -> None:
@@ -2040,6 +2080,40 @@ ROUTES = [
     ),
     Route(
         "POST",
+        "/api/v1/fitness/imports",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/imports", data={"format": "csv"}, files=FITNESS_CSV)),
+        status=202,
+        shape=FITNESS_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports", data={"format": "gpx"}, files=FITNESS_CSV)),
+        invalid_loc=("body", "format"),
+        token_scope="fitness:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/imports",
+        Access.LOGIN,
+        valid=fixed(Call(f"{FITNESS}/imports")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports", params={"page": 0})),
+        invalid_loc=("query", "page"),
+        token_scope="fitness:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/fitness/imports/{import_id}",
+        Access.LOGIN,
+        valid=_get_fitness_import,
+        status=200,
+        shape=FITNESS_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{FITNESS}/imports/abc")),
+        invalid_loc=("path", "import_id"),
+        unseen=_get_someone_elses_fitness_import,
+        token_scope="fitness:read",
+    ),
+    Route(
+        "POST",
         "/api/v1/fitness",
         Access.LOGIN,
         valid=fixed(Call(FITNESS, json={"steps": 5000})),
@@ -2156,7 +2230,13 @@ async def send(
     client: httpx.AsyncClient, route: Route, call: Call, headers: dict[str, str] | None = None
 ) -> httpx.Response:
     return await client.request(
-        route.method, call.path, json=call.json, data=call.data, params=call.params, headers=headers
+        route.method,
+        call.path,
+        json=call.json,
+        data=call.data,
+        files=call.files,
+        params=call.params,
+        headers=headers,
     )
 
 

@@ -20,6 +20,7 @@ from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
 from habitual.fitness.endpoints import router as fitness_router
+from habitual.fitness.import_endpoints import router as fitness_imports_router
 from habitual.goals.endpoints import router as goals_router
 from habitual.groups.endpoints import router as groups_router
 from habitual.habits.endpoints import admin_router as admin_habits_router
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         groups_router,
         shares_router,
         shared_router,
+        fitness_imports_router,
         fitness_router,
         admin_router,
         admin_habits_router,
@@ -167,7 +169,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={f"{API_PREFIX}/fitness/samples": settings.max_fitness_batch_bytes},
+        larger={
+            f"{API_PREFIX}/fitness/samples": settings.max_fitness_batch_bytes,
+            f"{API_PREFIX}/fitness/imports": settings.max_import_bytes,
+        },
     )
     logging.getLogger("habitual").setLevel(settings.log_level.upper())
     return app

@@ -216,6 +216,18 @@ class Settings(BaseSettings):
     max_fitness_batch_bytes: int = Field(
         default=8_388_608, ge=1024, description="The body limit of POST /fitness/samples."
     )
+    max_import_bytes: int = Field(
+        default=1 << 30,
+        ge=1024,
+        description="The largest file `POST /fitness/imports` takes (an Apple Health export.zip "
+        "of years of data runs to hundreds of MB); it is written to a temporary file, never "
+        "held in memory.",
+    )
+    import_directory: str | None = Field(
+        default=None,
+        description="Where uploaded imports wait while they are read (default: the system's "
+        "temporary directory).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("cors_origins", "previous_secret_keys", mode="before")

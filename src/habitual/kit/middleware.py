@@ -39,7 +39,8 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, whether announced or streamed.
+    """Refuse request bodies over `max_bytes` (or the limit `larger` gives the request's exact
+    path, such as an upload's) with 413, whether announced or streamed.
 
     FastAPI's own `max_body_size` answers an announced oversize body in plain text, outside
     the exception handlers; this one always answers problem+json, as every error must."""

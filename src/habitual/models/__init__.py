@@ -7,6 +7,7 @@ from habitual.models.challenge import Challenge, ChallengeFinalStanding, Challen
 from habitual.models.checkin import Checkin
 from habitual.models.delivery import Channel, Delivery, DeliveryStatus
 from habitual.models.fitness import FitnessDay, FitnessGoal, FitnessSample, FitnessSources
+from habitual.models.fitness_import import FitnessImport
 from habitual.models.goal import Goal, GoalState
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
 from habitual.models.habit import Habit
@@ -38,6 +39,7 @@ __all__ = [
     "Event",
     "FitnessDay",
     "FitnessGoal",
+    "FitnessImport",
     "FitnessSample",
     "FitnessSources",
     "Goal",
