@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from habitual.db import UnitOfWork
 from habitual.jobs.worker import Worker
+from habitual.kit.rawsql import RawConnection
 from habitual.models import Channel, Event, Notification
-from habitual.notifications.outbox import default_channels
+from habitual.notifications.outbox import Notice, default_channels, notify_many
 from habitual.runtime import Runtime
 from tests.factories import API, create_habit
 from tests.notifications.conftest import Clock, create_webhook, notify_user
@@ -217,3 +219,81 @@ async def test_a_reminder_preference_overrides_the_reminders_own_channels(
     assert smtp_server.mailbox.emails == []
     inbox = (await client.get(f"{API}/notifications", headers=alice.auth)).json()["items"]
     assert [item["title"] for item in inbox] == ["Reminder: Stretch"]
+
+
+# --- the statements it costs ------------------------------------------------------------------
+
+
+class CountingConnection:
+    """A real connection that writes down each statement sent through it."""
+
+    def __init__(self, connection: RawConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.statements: list[str] = []
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        self.statements.append(sql)
+        return await self.connection.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        self.statements.append(sql)
+        return await self.connection.fetchrow(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        self.statements.append(sql)
+        await self.connection.execute(sql, *args)
+
+
+def notices_for(user_ids: list[int], round_: str) -> list[Notice]:
+    return [
+        Notice(
+            user_id=user_id,
+            habit_id=None,
+            event=event,
+            dedupe_key=f"count:{round_}:{user_id}:{event.value}",
+            title="t",
+            body="b",
+            data={},
+            channels=frozenset({Channel.inapp, Channel.webhook}),
+        )
+        for user_id in user_ids
+        for event in (Event.streak_milestone, Event.goal_reached, Event.challenge_started)
+    ]
+
+
+async def record(runtime: Runtime, notices: list[Notice]) -> list[str]:
+    async with runtime.database.writer() as session, session.begin():
+        counting = CountingConnection(await UnitOfWork(session=session).connection())
+        await notify_many(counting, notices)
+    return counting.statements
+
+
+async def test_a_batch_costs_one_more_statement_at_most_two_and_none_when_nothing_is_new(
+    runtime, client, private_client, accounts, receiver
+):
+    people = [await accounts.create() for _ in range(6)]
+    for person in people[:3]:
+        await choose(client, person, streak_milestone=["email"], goal_reached=["webhook"])
+    await create_webhook(private_client, people[0], receiver.url)
+    user_ids = [person.id for person in people]
+
+    first = await record(runtime, notices_for(user_ids, "a"))
+    again = await record(runtime, notices_for(user_ids, "a"))
+
+    assert len(first) == 6  # insert, preferences, webhooks, addresses, inbox moves, deliveries
+    assert sum("notification_preferences" in sql for sql in first) == 1
+    assert len(again) == 1  # nothing new: the insert alone
+    moved = [
+        notification
+        for notification in await notifications_of(runtime)
+        if notification.user_id in user_ids[:3]
+        and notification.event in {"streak_milestone", "goal_reached"}
+    ]
+    assert len(moved) == 6
+    assert not any(notification.in_inbox for notification in moved)
+
+
+async def notifications_of(runtime: Runtime) -> list[Notification]:
+    async with runtime.database.reader() as session:
+        return list((await session.execute(select(Notification))).scalars())
