@@ -1171,6 +1171,35 @@ ROUTES = [
     ),
     Route(
         "GET",
+        "/api/v1/users/me/notification-preferences",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/users/me/notification-preferences")),
+        status=200,
+        shape=frozenset({"items"}),
+        token_scope="profile:read",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/users/me/notification-preferences",
+        Access.LOGIN,
+        valid=fixed(
+            Call(
+                f"{API}/users/me/notification-preferences",
+                json={"preferences": {"streak_milestone": ["inapp", "email"]}},
+            )
+        ),
+        status=200,
+        shape=frozenset({"items"}),
+        invalid=fixed(
+            Call(
+                f"{API}/users/me/notification-preferences",
+                json={"preferences": {"reminder": ["sms"]}},
+            )
+        ),
+        invalid_loc=("body", "preferences", "reminder", 0),
+    ),
+    Route(
+        "GET",
         "/api/v1/users/me/tokens",
         Access.LOGIN,
         valid=_list_tokens,

@@ -33,11 +33,10 @@ from habitual.habitmath.schedule import (
 from habitual.habitmath.stats import STREAK_UNITS
 from habitual.habitmath.streaks import current_streak
 from habitual.kit.timezones import Person
-from habitual.models import Channel, Event
-from habitual.notifications.outbox import Notice, notify_many
+from habitual.models import Event
+from habitual.notifications.outbox import Notice, default_channels, notify_many
 
 MILESTONES = (7, 30, 100, 365)
-EVENT_CHANNELS = frozenset({Channel.inapp, Channel.webhook})
 # Days in one period of each schedule (every_n_days: times the interval).
 PERIOD_DAYS = {
     Frequency.daily: 1,
@@ -196,7 +195,7 @@ def _notice(
     data: dict[str, Any],
 ) -> Notice:
     """An event of this habit, told in the inbox and to the user's webhooks."""
-    return Notice(user_id, habit.id, event, dedupe_key, title, body, data, EVENT_CHANNELS)
+    return Notice(user_id, habit.id, event, dedupe_key, title, body, data, default_channels(event))
 
 
 def _amount(value: float | None) -> str:

@@ -34,15 +34,14 @@ from habitual.habitmath.fitness import (
 )
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
-from habitual.models import Channel, Event
-from habitual.notifications.outbox import Notice, notify_many
+from habitual.models import Event
+from habitual.notifications.outbox import Notice, default_channels, notify_many
 
 API_SOURCE = "api"
 MAX_RANGE_DAYS = 3660
 DEFAULT_RANGE_DAYS = 30
 # A sample may start a little ahead of the server's clock (a phone's clock runs fast), no more.
 CLOCK_SKEW = timedelta(minutes=10)
-GOAL_CHANNELS = frozenset({Channel.inapp, Channel.webhook})
 
 
 def sample_key(sample: SampleIn) -> str:
@@ -203,7 +202,7 @@ class FitnessService:
                             "value": value,
                             "goal": target,
                         },
-                        channels=GOAL_CHANNELS,
+                        channels=default_channels(Event.fitness_goal_reached),
                     )
                 )
         await notify_many(await uow.connection(), notices)

@@ -35,13 +35,12 @@ from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams
 from habitual.kit.timezones import Person, local_today
-from habitual.models import Channel, Event, Goal, GoalState, User
-from habitual.notifications.outbox import Notice, notify_many
+from habitual.models import Event, Goal, GoalState, User
+from habitual.notifications.outbox import Notice, default_channels, notify_many
 
 # How far ahead a goal may start, and how long its window may be (ten years).
 MAX_START_AHEAD = timedelta(days=366)
 MAX_WINDOW_DAYS = MAX_TARGET
-GOAL_CHANNELS = frozenset({Channel.inapp, Channel.webhook})
 CLOSED_STATUS = {
     GoalState.achieved.value: GoalStatus.achieved,
     GoalState.failed.value: GoalStatus.failed,
@@ -122,7 +121,7 @@ def achieved_notice(user_id: int, habit: HabitFacts, goal_id: int, terms: GoalTe
             "start_date": terms.start_date.isoformat(),
             "end_date": terms.end_date.isoformat() if terms.end_date else None,
         },
-        GOAL_CHANNELS,
+        default_channels(Event.goal_achieved),
     )
 
 

@@ -15,6 +15,7 @@ from habitual.models.habit_rule import HabitRule
 from habitual.models.habit_share import HabitShare
 from habitual.models.idempotency_key import IdempotencyKey
 from habitual.models.notification import Event, Notification
+from habitual.models.notification_preference import NotificationPreference
 from habitual.models.one_time_token import OneTimeToken, TokenPurpose
 from habitual.models.password_reset_request import PasswordResetRequest
 from habitual.models.personal_access_token import PersonalAccessToken
@@ -54,6 +55,7 @@ __all__ = [
     "HabitShare",
     "IdempotencyKey",
     "Notification",
+    "NotificationPreference",
     "OneTimeToken",
     "PasswordResetRequest",
     "PersonalAccessToken",

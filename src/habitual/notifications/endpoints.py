@@ -1,4 +1,5 @@
-"""/notifications (the in-app inbox), /webhooks, and /admin/notifications/{id}/retry."""
+"""/notifications (the in-app inbox), /webhooks, /users/me/notification-preferences, and
+/admin/notifications/{id}/retry."""
 
 from __future__ import annotations
 
@@ -7,14 +8,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from habitual.deps import AdminUser, CurrentUser, HabitReader, HabitWriter, RuntimeDep, UoW
+from habitual.auth.scopes import Scope
+from habitual.deps import (
+    AdminUser,
+    CurrentUser,
+    HabitReader,
+    HabitWriter,
+    RuntimeDep,
+    Scoped,
+    UoW,
+)
 from habitual.errors import problem_responses
 from habitual.kit.pagination import Page, PageParams, page_params
 from habitual.kit.schemas import PathID
-from habitual.models import Notification, Webhook
+from habitual.models import Notification, User, Webhook
 from habitual.notifications.schemas import (
     DeliveryRead,
     MarkedRead,
+    NotificationPreferencesRead,
+    NotificationPreferencesWrite,
     NotificationRead,
     Requeued,
     WebhookCreate,
@@ -27,6 +39,7 @@ router = APIRouter(tags=["notifications"])
 
 NotificationID = PathID
 WebhookID = PathID
+ProfileReader = Annotated[User, Scoped(Scope.profile_read)]
 
 
 @router.get(
@@ -67,6 +80,40 @@ async def mark_read(notification_id: NotificationID, user: HabitWriter, uow: UoW
 async def mark_all_read(user: HabitWriter, uow: UoW) -> MarkedRead:
     """Mark every unread notification of your inbox read."""
     return MarkedRead(marked=await notification_service.mark_all_read(uow, user))
+
+
+@router.get(
+    "/users/me/notification-preferences",
+    response_model=NotificationPreferencesRead,
+    summary="Your notification preferences",
+    tags=["account"],
+    responses=problem_responses(401, 403),
+)
+async def get_notification_preferences(
+    user: ProfileReader, uow: UoW
+) -> NotificationPreferencesRead:
+    """Every event with the channels (`inapp`, `email`, `webhook`) it goes out on, and whether
+    that is its default or your choice. Personal access tokens need the `profile:read` scope."""
+    return await notification_service.preferences(uow, user)
+
+
+@router.put(
+    "/users/me/notification-preferences",
+    response_model=NotificationPreferencesRead,
+    summary="Choose where notifications go",
+    tags=["account"],
+    responses=problem_responses(400, 401, 403, 413, 422),
+)
+async def put_notification_preferences(
+    body: NotificationPreferencesWrite, user: CurrentUser, uow: UoW
+) -> NotificationPreferencesRead:
+    """Set the channels of the events named in `preferences`; the others keep theirs (a merge).
+    `null` puts an event back to its default. A choice replaces what the code would send on,
+    a reminder's own `channels` included. `email` goes only to a verified address; `webhook`
+    only to your webhooks subscribed to the event; without `inapp` the notification is kept
+    but not in the inbox. Unknown events or channels are a 422. Password logins only, as for
+    `PATCH /users/me`. Answers every event, as the GET does."""
+    return await notification_service.set_preferences(uow, user, body)
 
 
 @router.get(

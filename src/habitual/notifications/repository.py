@@ -10,6 +10,7 @@ on the driver, in whatever transaction caused it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,7 +19,15 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from habitual.db import Repository
 from habitual.kit.pagination import Page, PageParams, paginate
-from habitual.models import Channel, Delivery, DeliveryStatus, Notification, User, Webhook
+from habitual.kit.rawsql import from_json
+from habitual.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    User,
+    Webhook,
+)
 
 ItemT = TypeVar("ItemT")
 
@@ -243,4 +252,44 @@ class DeliveryRepository(Repository):
                 Delivery.status == DeliveryStatus.sending,
             )
             .values(**values)
+        )
+
+
+class NotificationPreferenceRepository(Repository):
+    """A user's chosen channels per event, on the driver like the outbox that reads them."""
+
+    async def for_owner(self, user_id: int) -> dict[str, list[str]]:
+        connection = await self.connection()
+        rows = await connection.fetch(
+            "SELECT event, channels FROM notification_preferences WHERE user_id = $1", user_id
+        )
+        return {event: from_json(channels) for event, channels in rows}
+
+    async def choose(self, user_id: int, channels: dict[str, list[str]], now: datetime) -> None:
+        """Set the user's channels for these events, chosen before or not, in one statement
+        (`ON CONFLICT`: concurrent choices of the same event cannot collide)."""
+        values = ", ".join(
+            f"($1, ${2 * row + 2}, ${2 * row + 3}, ${2 * len(channels) + 2})"
+            for row in range(len(channels))
+        )
+        connection = await self.connection()
+        await connection.execute(
+            "INSERT INTO notification_preferences "  # noqa: S608 - only placeholders formatted in
+            f"(user_id, event, channels, updated_at) VALUES {values} "
+            "ON CONFLICT (user_id, event) DO UPDATE SET channels = excluded.channels, "
+            "updated_at = excluded.updated_at",
+            user_id,
+            *(value for event, chosen in channels.items() for value in (event, json.dumps(chosen))),
+            now,
+        )
+
+    async def forget(self, user_id: int, events: Sequence[str]) -> None:
+        """Back to the default for these events of the user."""
+        placeholders = ", ".join(f"${number}" for number in range(2, 2 + len(events)))
+        connection = await self.connection()
+        await connection.execute(
+            "DELETE FROM notification_preferences "  # noqa: S608 - only placeholders formatted in
+            f"WHERE user_id = $1 AND event IN ({placeholders})",
+            user_id,
+            *events,
         )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AfterValidator, AnyHttpUrl, Field, field_validator
 
 from habitual.kit.schemas import InputModel, OutputModel
 from habitual.models import Channel, DeliveryStatus, Event
@@ -74,3 +74,37 @@ class DeliveryRead(OutputModel):
 
 class Requeued(OutputModel):
     requeued: int = Field(description="Deliveries put back in the queue")
+
+
+def _distinct_channels(
+    preferences: dict[Event, list[Channel] | None],
+) -> dict[Event, list[Channel] | None]:
+    for channels in preferences.values():
+        if channels is not None and len(set(channels)) != len(channels):
+            raise ValueError("channels must not repeat")
+    return preferences
+
+
+class NotificationPreferencesWrite(InputModel):
+    preferences: Annotated[
+        dict[Event, list[Channel] | None],
+        AfterValidator(_distinct_channels),
+        Field(
+            description="Channels by event: the events named change, the others keep theirs. "
+            "`[]`: recorded, sent nowhere and left out of the inbox; `null`: back to the "
+            "event's default",
+            examples=[{"streak_milestone": ["inapp", "email"], "reminder": None}],
+        ),
+    ]
+
+
+class NotificationPreferenceRead(OutputModel):
+    event: Event
+    channels: list[Channel] = Field(
+        description="Where the event goes out; for `reminder` by default, each reminder's own"
+    )
+    default: bool = Field(description="true: the event's default; false: your choice")
+
+
+class NotificationPreferencesRead(OutputModel):
+    items: list[NotificationPreferenceRead] = Field(description="Every event, in a fixed order")

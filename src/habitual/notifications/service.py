@@ -10,13 +10,22 @@ from habitual.errors import Conflict, NotFound, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import Page, PageParams
 from habitual.kit.secrets import SecretBox
-from habitual.models import Notification, User, Webhook
+from habitual.models import Channel, Event, Notification, User, Webhook
+from habitual.notifications.outbox import default_channels
 from habitual.notifications.repository import (
     DeliveryRepository,
+    NotificationPreferenceRepository,
     NotificationRepository,
     WebhookRepository,
 )
-from habitual.notifications.schemas import DeliveryRead, NotificationRead, WebhookCreate
+from habitual.notifications.schemas import (
+    DeliveryRead,
+    NotificationPreferenceRead,
+    NotificationPreferencesRead,
+    NotificationPreferencesWrite,
+    NotificationRead,
+    WebhookCreate,
+)
 from habitual.notifications.transports import DeliveryError, check_destination, new_webhook_secret
 from habitual.runtime import Runtime
 
@@ -110,6 +119,43 @@ class NotificationService:
         if not await NotificationRepository(uow).exists(notification_id):
             raise NotFound("No such notification.")
         return await DeliveryRepository(uow).requeue_dead(notification_id, utcnow())
+
+    async def preferences(self, uow: UnitOfWork, user: User) -> NotificationPreferencesRead:
+        """Every event (of `Event`, whatever it holds) with the channels it goes out on."""
+        chosen = await NotificationPreferenceRepository(uow).for_owner(user.id)
+        items = []
+        for event in Event:
+            channels = chosen.get(event.value)
+            items.append(
+                NotificationPreferenceRead(
+                    event=event,
+                    channels=sorted(default_channels(event))
+                    if channels is None
+                    else [Channel(channel) for channel in channels],
+                    default=channels is None,
+                )
+            )
+        return NotificationPreferencesRead(items=items)
+
+    async def set_preferences(
+        self, uow: UnitOfWork, user: User, body: NotificationPreferencesWrite
+    ) -> NotificationPreferencesRead:
+        """Merge: the events named take their channels (`None`: the default again), the others
+        keep what they had."""
+        repository = NotificationPreferenceRepository(uow)
+        chosen = {
+            event.value: [channel.value for channel in channels]
+            for event, channels in body.preferences.items()
+            if channels is not None
+        }
+        forgotten = [
+            event.value for event, channels in body.preferences.items() if channels is None
+        ]
+        if chosen:
+            await repository.choose(user.id, chosen, utcnow())
+        if forgotten:
+            await repository.forget(user.id, forgotten)
+        return await self.preferences(uow, user)
 
 
 notification_service = NotificationService()
