@@ -86,7 +86,14 @@ async def test_only_the_sha256_of_a_token_is_stored(client, accounts, runtime):
 async def test_the_openapi_lists_the_scopes_with_what_each_allows(client):
     schema = (await client.get("/openapi.json")).json()
     scopes = schema["components"]["schemas"]["Scope"]["enum"]
-    assert scopes == ["habits:read", "habits:write", "checkins:write", "profile:read"]
+    assert scopes == [
+        "habits:read",
+        "habits:write",
+        "checkins:write",
+        "profile:read",
+        "fitness:read",
+        "fitness:write",
+    ]
     described = schema["components"]["schemas"]["TokenCreate"]["properties"]["scopes"]
     assert "`checkins:write`: Record, change and delete check-ins" in described["description"]
 
