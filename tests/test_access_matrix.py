@@ -46,7 +46,7 @@ TOKEN_FIELDS = frozenset(
     }
 )
 # Admins see an account's usage plan, never its phone number.
-ADMIN_USER_FIELDS = (USER_FIELDS - {"phone"}) | {"rate_limit"}
+ADMIN_USER_FIELDS = (USER_FIELDS - {"phone", "leaderboard_opt_in"}) | {"rate_limit"}
 PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
 HABIT_FIELDS = frozenset(
     {

@@ -24,7 +24,7 @@ from habitual.groups.schemas import (
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.secrets import token_digest
-from habitual.models import Group, GroupInvite, GroupMember, User
+from habitual.models import DROP_BOARDS, REFRESH_BOARDS, Group, GroupInvite, GroupMember, User
 
 INVITE_PREFIX = "hab_inv_"
 
@@ -102,6 +102,7 @@ class GroupService:
 
     async def delete(self, uow: UnitOfWork, user: User, group_id: int) -> None:
         await GroupRepository(uow).delete(await self._owned(uow, user, group_id))
+        uow.tell(DROP_BOARDS, f"group:{group_id}")
 
     # --- invites ---
 
@@ -169,6 +170,7 @@ class GroupService:
         found = await repository.membership(group_id, user.id)
         assert found is not None
         group, member = found
+        uow.tell(REFRESH_BOARDS, user.id)  # on the group's boards from now on
         return group_read(group, member.role, members), True
 
     # --- members ---
@@ -216,6 +218,7 @@ class GroupService:
             if actor.role == GroupRole.admin and target.role != GroupRole.member:
                 raise Forbidden("An admin removes members only; the owner removes admins.")
         await repository.remove_member(target)
+        uow.tell(REFRESH_BOARDS, target.user_id)  # off the group's boards at once
 
     async def transfer(self, uow: UnitOfWork, user: User, group_id: int, user_id: int) -> GroupRead:
         """Hand ownership to another member; the old owner stays on as an admin."""
