@@ -73,6 +73,7 @@ class GroupService:
             Group(owner_id=user.id, name=body.name, description=body.description)
         )
         await repository.add_member(group.id, user.id, GroupRole.owner, utcnow())
+        uow.tell(REFRESH_BOARDS, user.id)
         return group_read(group, GroupRole.owner, 1)
 
     async def _read(self, uow: UnitOfWork, group: Group, role: str) -> GroupRead:
