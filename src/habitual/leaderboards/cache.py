@@ -132,6 +132,12 @@ class BoardCache:
     async def forget(self, board: str, scope: str) -> None:
         await self.client.delete([self.key(board, scope)])
 
+    async def forget_all(self) -> None:
+        """Drop every board's set (each is rebuilt from SQL when next read)."""
+        keys = [key async for key in self.client.scan_iter(match=f"{self._prefix}:leaderboard:*")]
+        if keys:
+            await self.client.delete(keys)
+
 
 def placed(rows: list[tuple[int, int]], names: dict[int, str]) -> list[Placed]:
     return [Placed(user_id, names.get(user_id, ""), value) for user_id, value in rows]
