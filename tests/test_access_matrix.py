@@ -714,7 +714,7 @@ def group_board(*, mine: bool) -> Builder:
     return build
 
 
-BOARD_FIELDS = {"items", "me"}
+BOARD_FIELDS = frozenset({"items", "me"})
 
 
 def own_group_member(json: Any = None, *, path: str = "") -> Builder:

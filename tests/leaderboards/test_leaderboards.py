@@ -1,12 +1,15 @@
 from datetime import date, timedelta
+from typing import Any
 
-from tests.factories import API, create_habit
+import httpx
+
+from tests.factories import API, Account, create_habit
 
 BOARD_KEYS = {"items", "me"}
 ITEM_KEYS = {"rank", "user_id", "display_name", "value"}
 
 
-async def opt_in(client, account):
+async def opt_in(client: httpx.AsyncClient, account: Account) -> None:
     response = await client.patch(
         f"{API}/users/me", json={"leaderboard_opt_in": True}, headers=account.auth
     )
@@ -14,7 +17,7 @@ async def opt_in(client, account):
     assert response.json()["leaderboard_opt_in"] is True
 
 
-async def check_in(client, account, habit_id, day):
+async def check_in(client: httpx.AsyncClient, account: Account, habit_id: Any, day: date) -> None:
     response = await client.put(
         f"{API}/habits/{habit_id}/checkins/{day.isoformat()}",
         json={"status": "done"},

@@ -134,7 +134,9 @@ class BoardCache:
 
     async def forget_all(self) -> None:
         """Drop every board's set (each is rebuilt from SQL when next read)."""
-        keys = [key async for key in self.client.scan_iter(match=f"{self._prefix}:leaderboard:*")]
+        keys: list[KeyT] = [
+            key async for key in self.client.scan_iter(match=f"{self._prefix}:leaderboard:*")
+        ]
         if keys:
             await self.client.delete(keys)
 
