@@ -125,6 +125,9 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if runtime is not None:
         await _empty_tables(runtime)
         await runtime.limit_storage.reset()
+        board_cache = request.getfixturevalue("app").state.board_cache
+        if board_cache is not None:  # the boards' Redis copy, of the rows just emptied
+            await board_cache.forget_all()
 
 
 @pytest.fixture

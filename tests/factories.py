@@ -28,6 +28,7 @@ USER_FIELDS = frozenset(
         "day_start",
         "display_name",
         "phone",
+        "leaderboard_opt_in",
         "created_at",
         "updated_at",
     }

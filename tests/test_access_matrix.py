@@ -46,7 +46,7 @@ TOKEN_FIELDS = frozenset(
     }
 )
 # Admins see an account's usage plan, never its phone number.
-ADMIN_USER_FIELDS = (USER_FIELDS - {"phone"}) | {"rate_limit"}
+ADMIN_USER_FIELDS = (USER_FIELDS - {"phone", "leaderboard_opt_in"}) | {"rate_limit"}
 PAGE_FIELDS = frozenset({"items", "total", "page", "page_size"})
 HABIT_FIELDS = frozenset(
     {
@@ -702,6 +702,20 @@ def someone_elses_group(path: str = "", json: Any = None) -> Builder:
         )
 
     return build
+
+
+def group_board(*, mine: bool) -> Builder:
+    """The current-streak board of a group of the caller (mine) or of someone else's."""
+
+    async def build(accounts: Accounts, caller: Account) -> Call:
+        owner = caller if mine else await accounts.create()
+        group_id = await _group_of(accounts, owner)
+        return Call(f"{API}/leaderboards/current_streak", params={"scope": f"group:{group_id}"})
+
+    return build
+
+
+BOARD_FIELDS = frozenset({"items", "me"})
 
 
 def own_group_member(json: Any = None, *, path: str = "") -> Builder:
@@ -1819,6 +1833,18 @@ ROUTES = [
         invalid_loc=("path", "invite_id"),
         unseen=_someone_elses_group_invite,
         token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/leaderboards/{board}",
+        Access.LOGIN,
+        valid=group_board(mine=True),
+        status=200,
+        shape=BOARD_FIELDS,
+        invalid=fixed(Call(f"{API}/leaderboards/current_streak", params={"scope": "team:1"})),
+        invalid_loc=("query", "scope"),
+        unseen=group_board(mine=False),
+        token_scope="habits:read",
     ),
     Route(
         "GET",

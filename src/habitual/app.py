@@ -32,6 +32,9 @@ from habitual.kit.middleware import (
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from habitual.leaderboards.cache import board_cache
+from habitual.leaderboards.endpoints import router as leaderboards_router
+from habitual.leaderboards.service import install as install_boards
 from habitual.login.endpoints import router as login_router
 from habitual.notifications.endpoints import router as notifications_router
 from habitual.reminders.endpoints import router as reminders_router
@@ -116,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if docs:
         install_docs(app, openapi_url=OPENAPI_URL, swagger_ui_parameters=SWAGGER_UI_PARAMETERS)
     app.state.runtime = runtime
+    install_boards(runtime.database)
+    app.state.board_cache = board_cache(settings, runtime.database)
     install_error_handlers(app)
     _document_shared_errors(app)
 
@@ -137,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         categories_router,
         challenges_router,
         groups_router,
+        leaderboards_router,
         shares_router,
         shared_router,
         fitness_imports_router,

@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,15 +68,24 @@ class UnitOfWork:
     connection in the same transaction for the statements that measured too slow through the
     ORM (kit/rawsql.py). The measured hot paths run a unit on the driver alone
     (`Database.read`, `Database.write`), which has no session. Whoever opened the unit commits
-    or rolls it back; services and repositories never do."""
+    or rolls it back; services and repositories never do.
 
-    __slots__ = ("_connection", "_session")
+    `tell` notes news for another feature without importing it: the `Database`'s preparers hear
+    it just before the unit commits (in its transaction: derived rows kept up to date), its
+    listeners after (what is kept beside the database, a cache); nothing of a unit rolled back."""
+
+    __slots__ = ("_connection", "_session", "told")
 
     def __init__(
         self, *, session: AsyncSession | None = None, connection: RawConnection | None = None
     ):
         self._session = session
         self._connection = connection
+        self.told: dict[str, list[Any]] = {}
+
+    def tell(self, topic: str, news: Any) -> None:
+        """Have `topic`'s listener hear `news` after this unit commits."""
+        self.told.setdefault(topic, []).append(news)
 
     @property
     def session(self) -> AsyncSession:
@@ -92,6 +101,8 @@ class UnitOfWork:
 
 
 Work = Callable[[UnitOfWork], Coroutine[Any, Any, T]]
+Listener = Callable[[list[Any]], Coroutine[Any, Any, None]]
+Preparer = Callable[[UnitOfWork, list[Any]], Coroutine[Any, Any, None]]
 
 
 class Repository:
@@ -120,6 +131,27 @@ class Database:
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
     raw: RawDatabase
+    # By topic: who hears what a unit told (`UnitOfWork.tell`), before and after it commits.
+    preparers: dict[str, Preparer] = field(default_factory=dict)
+    listeners: dict[str, Listener] = field(default_factory=dict)
+
+    async def prepare(self, uow: UnitOfWork) -> None:
+        """Let the preparers do, in `uow`'s transaction, what its news asks for (they may tell
+        more, which the listeners hear after the commit)."""
+        for topic, preparer in self.preparers.items():
+            news = uow.told.pop(topic, None)
+            if news:
+                if uow._session is not None:
+                    await uow._session.flush()  # what the ORM holds, for the driver to read
+                await preparer(uow, news)
+
+    async def committed(self, uow: UnitOfWork) -> None:
+        """Tell the listeners what `uow`, just committed, had for them."""
+        for topic, news in uow.told.items():
+            listener = self.listeners.get(topic)
+            if listener is not None:
+                await listener(news)
+        uow.told = {}
 
     async def read(self, work: Work[T]) -> T:
         """Run `work` in a read-only unit on the driver alone (a hot path's read)."""
@@ -127,14 +159,28 @@ class Database:
 
     async def write(self, work: Work[T]) -> T:
         """Run `work` in a unit on the driver alone that commits when it returns."""
-        return await self.raw.write(lambda connection: work(UnitOfWork(connection=connection)))
+        units: list[UnitOfWork] = []
+
+        async def unit(connection: RawConnection) -> T:
+            units.append(UnitOfWork(connection=connection))
+            result = await work(units[-1])
+            await self.prepare(units[-1])
+            return result
+
+        result = await self.raw.write(unit)
+        await self.committed(units[-1])  # the attempt that committed (a busy lane retries)
+        return result
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:
         """A unit on an ORM session for a job (the worker, a command): it commits when the
         block ends and rolls back if it raises."""
-        async with self.writer() as session, session.begin():
-            yield UnitOfWork(session=session)
+        async with self.writer() as session:
+            async with session.begin():
+                uow = UnitOfWork(session=session)
+                yield uow
+                await self.prepare(uow)
+            await self.committed(uow)
 
     async def dispose(self) -> None:
         await self.raw.close()
@@ -204,11 +250,14 @@ async def request_unit(database: Database, *, write: bool) -> AsyncIterator[Unit
     back on error."""
     factory = database.writer if write else database.reader
     async with factory() as session:
+        uow = UnitOfWork(session=session)
         try:
-            yield UnitOfWork(session=session)
+            yield uow
         except HabitualError as error:
             if error.keeps_changes:
+                await database.prepare(uow)
                 await session.commit()
+                await database.committed(uow)
             else:
                 await session.rollback()
             raise
@@ -216,7 +265,9 @@ async def request_unit(database: Database, *, write: bool) -> AsyncIterator[Unit
             await session.rollback()
             raise
         else:
+            await database.prepare(uow)
             await session.commit()
+            await database.committed(uow)
 
 
 # --- migrations -------------------------------------------------------------------------------

@@ -57,7 +57,15 @@ from habitual.kit.pagination import PageParams
 from habitual.kit.rawsql import Row
 from habitual.kit.secrets import token_digest
 from habitual.kit.timezones import Person, local_date, local_today
-from habitual.models import Challenge, ChallengeParticipant, Event, Role, User
+from habitual.models import (
+    DROP_BOARDS,
+    REFRESH_BOARDS,
+    Challenge,
+    ChallengeParticipant,
+    Event,
+    Role,
+    User,
+)
 from habitual.notifications.outbox import Notice, notify_many
 
 MAX_DAYS = 366
@@ -384,6 +392,7 @@ class ChallengeService:
     async def delete(self, uow: UnitOfWork, user: User, challenge_id: int) -> None:
         """Delete the challenge with its participations and standings; habits stay."""
         await ChallengeRepository(uow).delete(await self._managed(uow, user, challenge_id))
+        uow.tell(DROP_BOARDS, f"challenge:{challenge_id}")
 
     async def join(
         self, uow: UnitOfWork, user: User, challenge_id: int, body: JoinRequest, *, max_habits: int
@@ -439,6 +448,7 @@ class ChallengeService:
             raise Conflict("You joined this challenge at the same moment; try again.")
         participation = await repository.participation(challenge_id, user.id)
         assert participation is not None
+        uow.tell(REFRESH_BOARDS, user.id)
         return participation, True
 
     async def _habit_from_template(
@@ -471,6 +481,7 @@ class ChallengeService:
         if participation is None:
             raise NotFound("You do not take part in this challenge.")
         await repository.leave(participation)
+        uow.tell(REFRESH_BOARDS, user.id)
 
     # --- standings: read on the driver, computed after, kept in a unit of their own ---
 

@@ -15,6 +15,7 @@ from habitual.habits.rules import Kind
 from habitual.habits.service import habit_service
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
+from habitual.models import REFRESH_BOARDS
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -94,12 +95,14 @@ class CheckinService:
         was_met = previous is not None and day_met(rule, Status(previous[0]), previous[1])
         if read.met and not was_met:
             await after_checkin(uow, caller, habit, rules, day, today, met=True)
+        uow.tell(REFRESH_BOARDS, caller.id)  # a skip too: it carries a streak over the day
         return read, created
 
     async def delete(self, uow: UnitOfWork, caller: Person, habit_id: int, day: date) -> None:
         habit, _ = await habit_service.owned(uow, caller, habit_id)
         if not await CheckinRepository(uow).delete_on(habit.id, day, local_today(caller)):
             raise NotFound(f"No check-in on {day}.")
+        uow.tell(REFRESH_BOARDS, caller.id)
 
     async def between(
         self,
@@ -140,6 +143,8 @@ class CheckinService:
         )
         read = checkin_read(checkin, rule_on(rules, day))
         await after_checkin(uow, caller, habit, rules, day, today, met=read.met)
+        if read.met:
+            uow.tell(REFRESH_BOARDS, caller.id)
         return read
 
 

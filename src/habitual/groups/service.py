@@ -26,7 +26,7 @@ from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.rawsql import INTEGRITY_ERRORS
 from habitual.kit.secrets import token_digest
-from habitual.models import Group, GroupInvite, GroupMember, User
+from habitual.models import DROP_BOARDS, REFRESH_BOARDS, Group, GroupInvite, GroupMember, User
 
 INVITE_PREFIX = "hab_inv_"
 
@@ -79,6 +79,7 @@ class GroupService:
             Group(owner_id=user.id, name=body.name, description=body.description)
         )
         await repository.add_member(group.id, user.id, GroupRole.owner, utcnow())
+        uow.tell(REFRESH_BOARDS, user.id)
         return group_read(group, GroupRole.owner, 1)
 
     async def _read(self, uow: UnitOfWork, group: Group, role: str) -> GroupRead:
@@ -108,6 +109,7 @@ class GroupService:
 
     async def delete(self, uow: UnitOfWork, user: User, group_id: int) -> None:
         await GroupRepository(uow).delete(await self._owned(uow, user, group_id))
+        uow.tell(DROP_BOARDS, f"group:{group_id}")
 
     # --- invites ---
 
@@ -175,6 +177,7 @@ class GroupService:
         found = await repository.membership(group_id, user.id)
         assert found is not None
         group, member = found
+        uow.tell(REFRESH_BOARDS, user.id)  # on the group's boards from now on
         return group_read(group, member.role, members), True
 
     # --- members ---
@@ -222,6 +225,7 @@ class GroupService:
             if actor.role == GroupRole.admin and target.role != GroupRole.member:
                 raise Forbidden("An admin removes members only; the owner removes admins.")
         await repository.remove_member(target)
+        uow.tell(REFRESH_BOARDS, target.user_id)  # off the group's boards at once
 
     async def transfer(self, uow: UnitOfWork, user: User, group_id: int, user_id: int) -> GroupRead:
         """Hand ownership to another member; the old owner stays on as an admin."""
@@ -260,6 +264,8 @@ class GroupService:
             raise NotFound("No such group.") from error
         shared = await repository.shared(group_id, habit.id)
         assert shared is not None
+        if made:
+            uow.tell(REFRESH_BOARDS, user.id)  # the group's boards count shared habits only
         return shared, made
 
     async def unshare(self, uow: UnitOfWork, user: User, group_id: int, habit_id: int) -> None:
@@ -277,6 +283,7 @@ class GroupService:
             if actor.role == GroupRole.admin and sharer.role != GroupRole.member:
                 raise Forbidden("An admin stops plain members' habits only; the owner any.")
         await repository.unshare(group_id, habit_id)
+        uow.tell(REFRESH_BOARDS, shared.user_id)
 
     async def shared_page(
         self, uow: UnitOfWork, user: User, group_id: int, paging: PageParams

@@ -40,7 +40,7 @@ from habitual.habits.schemas import (
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.timezones import Person, local_today
-from habitual.models import Habit, HabitRule, User
+from habitual.models import REFRESH_BOARDS, Habit, HabitRule, User
 
 
 def _checked(make_definition: Callable[[], Definition]) -> Definition:
@@ -263,6 +263,7 @@ class HabitService:
             raise Conflict("You already have an active habit with this name.") from None
         if changes.get("category_ids") is not None:
             await self._put_categories(uow, habit, changes["category_ids"])
+        uow.tell(REFRESH_BOARDS, user.id)  # archived, restarted or re-dated: new figures
         return habit
 
     async def _check_name_free(
@@ -281,6 +282,7 @@ class HabitService:
         """Delete the habit with its rules and check-ins."""
         habit = await self.get(uow, user, habit_id)
         await HabitRepository(uow).delete(habit)
+        uow.tell(REFRESH_BOARDS, user.id)
 
     async def history(
         self, uow: UnitOfWork, user: User, habit_id: int

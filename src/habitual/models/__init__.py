@@ -14,6 +14,7 @@ from habitual.models.habit import Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.habit_share import HabitShare
 from habitual.models.idempotency_key import IdempotencyKey
+from habitual.models.leaderboard_entry import DROP_BOARDS, REFRESH_BOARDS, LeaderboardEntry
 from habitual.models.notification import Event, Notification
 from habitual.models.notification_preference import NotificationPreference
 from habitual.models.one_time_token import OneTimeToken, TokenPurpose
@@ -27,6 +28,8 @@ from habitual.models.user import Role, User
 from habitual.models.webhook import Webhook
 
 __all__ = [
+    "DROP_BOARDS",
+    "REFRESH_BOARDS",
     "AuthSession",
     "Base",
     "Category",
@@ -54,6 +57,7 @@ __all__ = [
     "HabitRule",
     "HabitShare",
     "IdempotencyKey",
+    "LeaderboardEntry",
     "Notification",
     "NotificationPreference",
     "OneTimeToken",

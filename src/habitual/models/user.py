@@ -42,3 +42,5 @@ class User(Timestamped, Base):
     phone: Mapped[str | None] = mapped_column(String(16))
     # What others see instead of anything private; None: the username (users/names.py).
     display_name: Mapped[str | None] = mapped_column(String(50))
+    # Listed on the global leaderboards (leaderboards/); groups and challenges list members anyway.
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -106,6 +106,9 @@ class UserRead(AccountRead):
     """Your own account: with the phone number that nobody else, admins included, is shown."""
 
     phone: str | None = Field(description="E.164; shown to you only")
+    leaderboard_opt_in: bool = Field(
+        description="Listed on the global leaderboards (by display name and value only)"
+    )
 
 
 class UserUpdate(InputModel):
@@ -119,6 +122,9 @@ class UserUpdate(InputModel):
     timezone: TimezoneName | None = None
     week_start: Weekday | None = None
     day_start: DayStart | None = None
+    leaderboard_opt_in: bool | None = Field(
+        default=None, description="true lists you on the global leaderboards; default false"
+    )
     current_password: CurrentPassword | None = None
 
 

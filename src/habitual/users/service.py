@@ -10,13 +10,16 @@ from habitual.db import UnitOfWork
 from habitual.errors import Conflict, Forbidden, Unprocessable
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Weekday
-from habitual.models import Profile, Role, TokenPurpose, User
+from habitual.models import REFRESH_BOARDS, Profile, Role, TokenPurpose, User
 from habitual.reminders.service import reschedule_all
 from habitual.runtime import Runtime
 from habitual.users import mail
 from habitual.users.repository import OneTimeTokenRepository, UserRepository
 from habitual.users.schemas import ProfileWrite, UserUpdate
 from habitual.users.throttles import verification_emails_per_account
+
+# Preferences that change what the boards show of someone: the opt-in, and their day and week.
+BOARD_FIELDS = frozenset({"leaderboard_opt_in", "timezone", "week_start", "day_start"})
 
 TOO_MANY_VERIFICATION_EMAILS = "Too many verification emails for this account; try again later."
 
@@ -82,7 +85,11 @@ class UserService:
             user.phone = changes.phone
         if "display_name" in fields:
             user.display_name = changes.display_name
+        if changes.leaderboard_opt_in is not None:
+            user.leaderboard_opt_in = changes.leaderboard_opt_in
         await uow.session.flush()
+        if fields & BOARD_FIELDS:
+            uow.tell(REFRESH_BOARDS, user.id)
         return user
 
     async def _change_email(
