@@ -35,10 +35,16 @@ class Placed(NamedTuple):
 
 
 class LeaderboardRepository(Repository):
-    async def person(self, user_id: int) -> Person | None:
+    async def person_on_a_board(self, user_id: int) -> Person | None:
+        """The person, only if they are on some board or may be (opted in, a member of a
+        group, a participant, or holding entries): one statement, so that a check-in of
+        someone on no board costs one look-up."""
         row = await (await self.connection()).fetchrow(
-            "SELECT id, timezone, week_start, day_start, leaderboard_opt_in FROM users "
-            "WHERE id = $1",
+            "SELECT id, timezone, week_start, day_start, leaderboard_opt_in FROM users u "
+            "WHERE id = $1 AND (leaderboard_opt_in "
+            "OR EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id) "
+            "OR EXISTS (SELECT 1 FROM challenge_participants c WHERE c.user_id = u.id) "
+            "OR EXISTS (SELECT 1 FROM leaderboard_entries e WHERE e.user_id = u.id))",
             user_id,
         )
         return None if row is None else Person(*row)

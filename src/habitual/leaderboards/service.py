@@ -112,9 +112,9 @@ async def refresh_boards(uow: UnitOfWork, user_id: int, now: datetime | None = N
     """Recompute one person's entries on every board of every scope they belong to, in `uow`'s
     transaction; Redis hears the changes once it commits."""
     repository = LeaderboardRepository(uow)
-    person = await repository.person(user_id)
+    person = await repository.person_on_a_board(user_id)
     if person is None:
-        return
+        return  # on no board: nothing to read
     groups = await repository.group_habits(user_id)
     challenges = await repository.challenge_habits(user_id)
     old = {(entry.board, entry.scope): entry for entry in await repository.entries_of(user_id)}
