@@ -149,7 +149,9 @@ async def test_an_admin_can_read_any_account(client, accounts):
     alice = await accounts.create()
     response = await client.get(f"{USERS}/{alice.id}", headers=admin.auth)
     assert response.status_code == 200
-    own_view = {key: value for key, value in alice.data.items() if key != "phone"}
+    # An admin sees the usage plan; never the phone number nor the leaderboard preference.
+    private = {"phone", "leaderboard_opt_in"}
+    own_view = {key: value for key, value in alice.data.items() if key not in private}
     assert response.json() == own_view | {"rate_limit": None}
 
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -105,3 +105,32 @@ async def test_completions_this_week_count_met_days(client, accounts):
     )
     response = await client.get(f"{API}/leaderboards/completions_this_week", headers=alice.auth)
     assert response.json()["me"] == {"rank": 1, "value": 0}
+
+
+async def board_of(client: httpx.AsyncClient, account: Account, board: str) -> dict[str, Any]:
+    response = await client.get(f"{API}/leaderboards/{board}", headers=account.auth)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_streak_lapses_and_a_week_rolls_over_without_any_write(
+    client, accounts, frozen_clock
+):
+    """No check-in tells the board that a day was missed or a week ended: the read does."""
+    alice = await accounts.create("alice", timezone="UTC")
+    await opt_in(client, alice)
+    habit = await create_habit(client, alice, start_date="2026-03-01")
+    frozen_clock(datetime(2026, 3, 11, 12, tzinfo=UTC))  # a Wednesday
+    for day in (9, 10, 11):  # Monday to Wednesday
+        await check_in(client, alice, habit["id"], date(2026, 3, day))
+    assert (await board_of(client, alice, "current_streak"))["me"] == {"rank": 1, "value": 3}
+    assert (await board_of(client, alice, "completions_this_week"))["me"]["value"] == 3
+
+    frozen_clock(datetime(2026, 3, 13, 12, tzinfo=UTC))  # Thursday the 12th was missed
+    assert (await board_of(client, alice, "current_streak"))["me"]["value"] == 0
+    assert (await board_of(client, alice, "longest_streak"))["me"]["value"] == 3
+    assert (await board_of(client, alice, "completions_this_week"))["me"]["value"] == 3
+
+    frozen_clock(datetime(2026, 3, 16, 12, tzinfo=UTC))  # the next Monday
+    assert (await board_of(client, alice, "completions_this_week"))["me"]["value"] == 0
