@@ -10,6 +10,11 @@ whole app in-process (httpx's ASGITransport; the bodies are encoded to JSON befo
 starts, as a phone would have them). Printed: samples per second (goal >= 20,000), then the
 median and slowest of 50 reads of `GET /fitness/daily` for 365 days (goal < 20 ms), and a
 resend of one batch (all duplicates).
+
+    .venv/bin/python bench/fitness_ingest.py postgresql+asyncpg://... --fed
+
+does the same with a measurable habit fed by steps (`data_source`): each batch then also
+rewrites the habit's check-ins of the days it touched (issue 16's "habits fed by data").
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ def bodies() -> list[bytes]:
     ]
 
 
-async def measure(url: str) -> None:
+async def measure(url: str, fed: bool) -> None:
     database = create_database(settings_for(url))
     await upgrade_to_head(database.engine, url)
     await database.dispose()
@@ -96,6 +101,19 @@ async def measure(url: str) -> None:
             "Authorization": f"Bearer {login.json()['access_token']}",
             "Content-Type": "application/json",
         }
+        habit_id = None
+        if fed:
+            habit = {
+                "name": "Walk",
+                "kind": "measurable",
+                "goal_value": 10_000,
+                "unit": "steps",
+                "start_date": "2025-01-01",
+                "data_source": {"metric": "steps"},
+            }
+            created = await client.post("/api/v1/habits", json=habit, headers=headers)
+            assert created.status_code == 201, created.text
+            habit_id = created.json()["id"]
         began = time.perf_counter()
         accepted = 0
         for content in batches:
@@ -124,9 +142,18 @@ async def measure(url: str) -> None:
 
         await read()
         reads = [await read() for _ in range(READS)]
+        if habit_id is not None:
+            checkins = await client.get(
+                f"/api/v1/habits/{habit_id}/checkins",
+                params={"from": "2025-01-01", "to": "2025-12-31"},
+                headers=headers,
+            )
+            fed_days = [c for c in checkins.json() if c["origin"] == "device"]
+            assert len(fed_days) >= 340, len(fed_days)
     await app.state.runtime.database.dispose()
     print(
-        f"ingest: {SAMPLES:,} samples in {elapsed:.1f} s = {SAMPLES / elapsed:,.0f} samples/s "
+        ("with a habit fed by steps, " if fed else "")
+        + f"ingest: {SAMPLES:,} samples in {elapsed:.1f} s = {SAMPLES / elapsed:,.0f} samples/s "
         f"({SAMPLES // BATCH} batches of {BATCH:,}; goal >= 20,000/s)"
     )
     print(f"resend of one batch (all duplicates): {resend:.0f} ms")
@@ -137,7 +164,9 @@ async def measure(url: str) -> None:
 
 
 def main() -> None:
-    base = sys.argv[1] if len(sys.argv) > 1 else "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    arguments = [argument for argument in sys.argv[1:] if argument != "--fed"]
+    fed = "--fed" in sys.argv[1:]
+    base = arguments[0] if arguments else "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     name = f"habitual_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
 
@@ -149,7 +178,7 @@ def main() -> None:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        asyncio.run(measure(url))
+        asyncio.run(measure(url, fed))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -69,6 +69,7 @@ HABIT_FIELDS = frozenset(
         "archived",
         "archived_at",
         "category_ids",
+        "data_source",
         "created_at",
         "updated_at",
     }
@@ -88,7 +89,9 @@ RULE_FIELDS = frozenset(
         "goal_type",
     }
 )
-CHECKIN_FIELDS = frozenset({"date", "status", "value", "note", "met", "created_at", "updated_at"})
+CHECKIN_FIELDS = frozenset(
+    {"date", "status", "value", "note", "met", "origin", "created_at", "updated_at"}
+)
 TODAY_FIELDS = frozenset({"date", "timezone", "week_start", "day_start", "habits"})
 TODAY_HABIT_FIELDS = frozenset(
     {

@@ -21,6 +21,7 @@ from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
 from habitual.fitness.endpoints import router as fitness_router
 from habitual.fitness.import_endpoints import router as fitness_imports_router
+from habitual.fitness.service import install as install_feed
 from habitual.goals.endpoints import router as goals_router
 from habitual.groups.endpoints import router as groups_router
 from habitual.habits.endpoints import admin_router as admin_habits_router
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install_docs(app, openapi_url=OPENAPI_URL, swagger_ui_parameters=SWAGGER_UI_PARAMETERS)
     app.state.runtime = runtime
     install_boards(runtime.database)
+    install_feed(runtime.database)
     app.state.board_cache = board_cache(settings, runtime.database)
     install_error_handlers(app)
     _document_shared_errors(app)

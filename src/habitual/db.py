@@ -138,12 +138,13 @@ class Database:
     async def prepare(self, uow: UnitOfWork) -> None:
         """Let the preparers do, in `uow`'s transaction, what its news asks for (they may tell
         more, which the listeners hear after the commit)."""
-        for topic, preparer in self.preparers.items():
-            news = uow.told.pop(topic, None)
-            if news:
+        # Until none is left: a preparer may tell another (a fed habit's days refresh boards).
+        while pending := [topic for topic in self.preparers if uow.told.get(topic)]:
+            for topic in pending:
+                news = uow.told.pop(topic)
                 if uow._session is not None:
                     await uow._session.flush()  # what the ORM holds, for the driver to read
-                await preparer(uow, news)
+                await self.preparers[topic](uow, news)
 
     async def committed(self, uow: UnitOfWork) -> None:
         """Tell the listeners what `uow`, just committed, had for them."""

@@ -20,6 +20,19 @@ class CheckinRow(NamedTuple):
     note: str | None
     created_at: datetime
     updated_at: datetime
+    origin: str
+
+
+# What a statement returns of a check-in: the fields of a CheckinRow, in order.
+RETURNED = "RETURNING local_date, status, value, note, created_at, updated_at, origin"
+
+
+class DeviceWrite(NamedTuple):
+    """A device value written over a day: what the day had before (None if nothing)."""
+
+    local_date: date
+    value: float
+    previous: tuple[str, float | None] | None
 
 
 # Beyond this many weekly or monthly habits, `GET /today` reads the whole range rather than
@@ -126,8 +139,8 @@ class CheckinRepository(Repository):
             "(user_id, habit_id, local_date, status, value, note, created_at, updated_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
             "ON CONFLICT (habit_id, local_date) DO UPDATE SET status = excluded.status, "
-            "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at "
-            "RETURNING local_date, status, value, note, created_at, updated_at"
+            "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at, "
+            "origin = 'manual' " + RETURNED
         )
         values = (user_id, habit_id, local_date, status, value, note, now)
         if connection.dialect == "postgresql":
@@ -139,7 +152,7 @@ class CheckinRepository(Repository):
                 *values,
             )
             assert row is not None  # an upsert always returns its row
-            created, old_status, old_value = row[6:]
+            created, old_status, old_value = row[7:]
         else:
             before = await connection.fetchrow(
                 "SELECT status, value FROM checkins WHERE habit_id = $1 AND local_date = $2",
@@ -151,7 +164,7 @@ class CheckinRepository(Repository):
             created = before is None
             old_status, old_value = (None, None) if before is None else before
         previous = None if old_status is None else (old_status, old_value)
-        return CheckinRow(*row[:6]), bool(created), previous
+        return CheckinRow(*row[:7]), bool(created), previous
 
     async def add_to_total(
         self,
@@ -173,8 +186,8 @@ class CheckinRepository(Repository):
             "VALUES ($1, $2, $3, 'done', $4, $5, $6, $6) "
             "ON CONFLICT (habit_id, local_date) DO UPDATE SET status = 'done', "
             "value = COALESCE(checkins.value, 0.0) + excluded.value, "
-            "note = COALESCE(excluded.note, checkins.note), updated_at = excluded.updated_at "
-            "RETURNING local_date, status, value, note, created_at, updated_at",
+            "note = COALESCE(excluded.note, checkins.note), updated_at = excluded.updated_at, "
+            "origin = 'manual' " + RETURNED,
             user_id,
             habit_id,
             local_date,
@@ -204,8 +217,9 @@ class CheckinRepository(Repository):
     async def between(self, habit_id: int, first: date, last: date) -> list[CheckinRow]:
         """A habit's check-ins from `first` to `last`, oldest first."""
         rows = await (await self.connection()).fetch(
-            "SELECT local_date, status, value, note, created_at, updated_at FROM checkins "
-            "WHERE habit_id = $1 AND local_date >= $2 AND local_date <= $3 ORDER BY local_date",
+            "SELECT local_date, status, value, note, created_at, updated_at, origin "
+            "FROM checkins WHERE habit_id = $1 AND local_date >= $2 AND local_date <= $3 "
+            "ORDER BY local_date",
             habit_id,
             first,
             last,
@@ -216,6 +230,86 @@ class CheckinRepository(Repository):
         """Remove the day's check-in; whether there was one."""
         deleted = await (await self.connection()).fetchrow(
             "DELETE FROM checkins WHERE habit_id = $1 AND local_date = $2 RETURNING id",
+            habit_id,
+            local_date,
+        )
+        if deleted is not None:
+            await self._outdate_carry(habit_id, local_date, today)
+        return deleted is not None
+
+    # --- device check-ins: a habit fed by fitness data (fitness/feed.py) ---
+
+    async def origins_between(
+        self, habit_id: int, first: date, last: date
+    ) -> dict[date, tuple[str, float | None, str]]:
+        """The habit's days from `first` to `last`: (status, value, origin) by date."""
+        rows = await (await self.connection()).fetch(
+            "SELECT local_date, status, value, origin FROM checkins "
+            "WHERE habit_id = $1 AND local_date >= $2 AND local_date <= $3",
+            habit_id,
+            first,
+            last,
+        )
+        return {local: (status, value, origin) for local, status, value, origin in rows}
+
+    async def put_device(
+        self,
+        user_id: int,
+        habit_id: int,
+        local_date: date,
+        value: float,
+        *,
+        now: datetime,
+        today: date,
+    ) -> DeviceWrite | None:
+        """Make the day's value the device's, unless a manual check-in holds the day or the
+        value is already so: then None.
+
+        The condition sits in the upsert (`DO UPDATE ... WHERE origin = 'device'`), so a manual
+        check-in committed by a concurrent request a moment before still wins. What the day had
+        before comes from the statement's snapshot on PostgreSQL, a look-up first on SQLite (one
+        writer at a time), as in `put`.
+        """
+        connection = await self.connection()
+        upsert = (
+            "INSERT INTO checkins "
+            "(user_id, habit_id, local_date, status, value, note, created_at, updated_at, origin) "
+            "VALUES ($1, $2, $3, 'done', $4, NULL, $5, $5, 'device') "
+            "ON CONFLICT (habit_id, local_date) DO UPDATE SET status = 'done', "
+            "value = excluded.value, updated_at = excluded.updated_at "
+            "WHERE checkins.origin = 'device' AND checkins.value <> excluded.value "
+            "RETURNING local_date"
+        )
+        values = (user_id, habit_id, local_date, value, now)
+        if connection.dialect == "postgresql":
+            row = await connection.fetchrow(
+                "WITH previous AS (SELECT status, value FROM checkins "  # noqa: S608 - constants
+                "WHERE habit_id = $2 AND local_date = $3) "
+                + upsert
+                + ", (SELECT status FROM previous), (SELECT value FROM previous)",
+                *values,
+            )
+            if row is None:
+                return None
+            old_status, old_value = row[1:]
+        else:
+            before = await connection.fetchrow(
+                "SELECT status, value FROM checkins WHERE habit_id = $1 AND local_date = $2",
+                habit_id,
+                local_date,
+            )
+            if await connection.fetchrow(upsert, *values) is None:
+                return None
+            old_status, old_value = (None, None) if before is None else before
+        await self._outdate_carry(habit_id, local_date, today)
+        previous = None if old_status is None else (old_status, old_value)
+        return DeviceWrite(local_date, value, previous)
+
+    async def delete_device(self, habit_id: int, local_date: date, today: date) -> bool:
+        """Remove the day's device check-in (its data is gone); a manual one stays."""
+        deleted = await (await self.connection()).fetchrow(
+            "DELETE FROM checkins WHERE habit_id = $1 AND local_date = $2 "
+            "AND origin = 'device' RETURNING id",
             habit_id,
             local_date,
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from habitual.checkins.events import after_checkin
 from habitual.checkins.repository import CheckinRepository, CheckinRow
-from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate
+from habitual.checkins.schemas import CheckinRead, CheckinWrite, EntryCreate, Origin
 from habitual.db import UnitOfWork
 from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.schedule import Rule, Status, day_met, rule_on
@@ -19,6 +20,9 @@ from habitual.models import REFRESH_BOARDS
 
 # A device clock a little ahead of ours is not a check-in from the future.
 CLOCK_SKEW = timedelta(minutes=5)
+# Device days further back than this are history being filled in (an import, a habit newly fed
+# by data): written quietly, without the notifications that a live day earns.
+LIVE_DEVICE_DAYS = 7
 
 
 def checkin_read(checkin: CheckinRow, rule: Rule) -> CheckinRead:
@@ -29,6 +33,7 @@ def checkin_read(checkin: CheckinRow, rule: Rule) -> CheckinRead:
         value=checkin.value,
         note=checkin.note,
         met=day_met(rule, status, checkin.value),
+        origin=Origin(checkin.origin),
         created_at=checkin.created_at,
         updated_at=checkin.updated_at,
     )
@@ -146,6 +151,59 @@ class CheckinService:
         if read.met:
             uow.tell(REFRESH_BOARDS, caller.id)
         return read
+
+    async def put_from_device(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        habit: HabitRow,
+        rules: list[Rule],
+        first: date,
+        last: date,
+        values: Mapping[date, float],
+    ) -> int:
+        """Make a habit fed by data hold, from `first` to `last`, the day values given (a day
+        left out has no data): device check-ins written, changed or removed, manual ones left
+        as they are. Reads the days once and writes only those that differ; a day newly met
+        within LIVE_DEVICE_DAYS of today earns the events a check-in earns. How many days
+        changed."""
+        today = local_today(person)
+        first = max(first, habit.start_date)
+        last = min(last, today if habit.end_date is None else min(habit.end_date, today))
+        if first > last:
+            return 0
+        repository = CheckinRepository(uow)
+        held = await repository.origins_between(habit.id, first, last)
+        now = utcnow()
+        changed = 0
+        newly_met: list[date] = []
+        for day in sorted(set(held) | {day for day in values if first <= day <= last}):
+            stored = held.get(day)
+            if stored is not None and stored[2] == Origin.manual:
+                continue  # typed in: it wins and stays
+            value = values.get(day)
+            if value is None:
+                changed += await repository.delete_device(habit.id, day, today)
+                continue
+            if stored is not None and stored[1] == value:
+                continue
+            written = await repository.put_device(
+                person.id, habit.id, day, value, now=now, today=today
+            )
+            if written is None:  # a manual check-in came first
+                continue
+            changed += 1
+            rule = rule_on(rules, day)
+            before = written.previous
+            was_met = before is not None and day_met(rule, Status(before[0]), before[1])
+            if day_met(rule, Status.done, value) and not was_met:
+                newly_met.append(day)
+        for day in newly_met:
+            if (today - day).days < LIVE_DEVICE_DAYS:
+                await after_checkin(uow, person, habit, rules, day, today, met=True)
+        if changed:
+            uow.tell(REFRESH_BOARDS, person.id)
+        return changed
 
 
 checkin_service = CheckinService()

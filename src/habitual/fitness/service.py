@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from habitual.db import UnitOfWork
+from habitual.checkins.service import checkin_service
+from habitual.db import Database, UnitOfWork
 from habitual.errors import NotFound, Unprocessable, ValidationIssue
 from habitual.fitness.repository import DayDelta, FitnessRepository, SampleRow
 from habitual.fitness.schemas import (
@@ -32,9 +33,10 @@ from habitual.habitmath.fitness import (
     merge_sources,
     source_value,
 )
+from habitual.habits.repository import HabitRepository
 from habitual.kit.clock import utcnow
 from habitual.kit.timezones import Person, local_date, local_today
-from habitual.models import Event
+from habitual.models import FEED_HABIT, Event
 from habitual.notifications.outbox import Notice, default_channels, notify_many
 
 API_SOURCE = "api"
@@ -156,7 +158,7 @@ class FitnessService:
         if stored:
             await repository.drop_empty_days(person.id)
         touched = {(metric, local_day) for metric, local_day, _ in totals}
-        await self._tell_goals_reached(uow, person, touched)
+        await self._days_changed(uow, person, touched)
         return result
 
     async def add_steps(self, uow: UnitOfWork, person: Person, steps: int) -> IngestResult:
@@ -165,47 +167,54 @@ class FitnessService:
         sample = SampleIn(metric=Metric.steps, value=steps, start=now, source=API_SOURCE)
         return await self.ingest(uow, person, [sample])
 
-    async def _tell_goals_reached(
+    async def _days_changed(
         self, uow: UnitOfWork, person: Person, touched: set[tuple[str, date]]
     ) -> None:
+        """After samples changed these (metric, day)s: tell of goals first reached, and keep
+        the habits fed by these metrics in step. Costs one look-up of each when neither is
+        set (most people): no day is read then."""
         repository = FitnessRepository(uow)
         goals = await repository.goals(person.id)
-        by_metric: dict[str, list[date]] = defaultdict(list)
+        fed = await HabitRepository(uow).fed_by_data(person.id)
+        by_metric: dict[str, set[date]] = defaultdict(set)
         for metric, local_day in touched:
-            if metric in goals:
-                by_metric[metric].append(local_day)
+            if metric in goals or metric in fed:
+                by_metric[metric].add(local_day)
         if not by_metric:
             return
         priority = await repository.priority(person.id)
         notices: list[Notice] = []
-        for metric, local_days in sorted(by_metric.items()):
-            wanted = set(local_days)
-            days = await self._days(
-                repository, person, Metric(metric), min(wanted), max(wanted), priority
-            )
-            target = goals[metric]
-            for local_day, (value, _) in days.items():
-                if local_day not in wanted or value < target:
-                    continue
-                notices.append(
-                    Notice(
-                        user_id=person.id,
-                        habit_id=None,
-                        event=Event.fitness_goal_reached,
-                        dedupe_key=f"fitness:{person.id}:{metric}:{local_day.isoformat()}",
-                        title=f"Daily goal reached: {metric}",
-                        body=f"{_amount(value)} {metric} on {local_day.isoformat()}, "
-                        f"goal {_amount(target)}.",
-                        data={
-                            "metric": metric,
-                            "date": local_day.isoformat(),
-                            "value": value,
-                            "goal": target,
-                        },
-                        channels=default_channels(Event.fitness_goal_reached),
-                    )
+        for metric, wanted in sorted(by_metric.items()):
+            first, last = min(wanted), max(wanted)
+            days = await self._days(repository, person, Metric(metric), first, last, priority)
+            if metric in goals:
+                notices.extend(_goals_reached(person, metric, goals[metric], days, wanted))
+            values = {local_day: value for local_day, (value, _) in days.items()}
+            for habit, rules in fed.get(metric, ()):
+                await checkin_service.put_from_device(
+                    uow, person, habit, rules, first, last, values
                 )
         await notify_many(await uow.connection(), notices)
+
+    async def feed(self, uow: UnitOfWork, person: Person, habit_ids: set[int] | None) -> None:
+        """Fill the days of these habits fed by data (None: all of them) from their start to
+        today with the data there is: a habit newly fed, re-dated or restored, or a new order
+        of sources."""
+        repository = FitnessRepository(uow)
+        fed = await HabitRepository(uow).fed_by_data(person.id)
+        today = local_today(person)
+        priority = await repository.priority(person.id)
+        for metric, habits in sorted(fed.items()):
+            chosen = [(h, r) for h, r in habits if habit_ids is None or h.id in habit_ids]
+            if not chosen:
+                continue
+            first = min(habit.start_date for habit, _ in chosen)
+            days = await self._days(repository, person, Metric(metric), first, today, priority)
+            values = {local_day: value for local_day, (value, _) in days.items()}
+            for habit, rules in chosen:
+                await checkin_service.put_from_device(
+                    uow, person, habit, rules, habit.start_date, today, values
+                )
 
     async def _days(
         self,
@@ -314,7 +323,47 @@ class FitnessService:
         self, uow: UnitOfWork, person: Person, priority: list[str]
     ) -> SourcesRead:
         await FitnessRepository(uow).put_priority(person.id, priority, utcnow())
+        await self.feed(uow, person, None)  # merged days may differ now
         return await self.sources(uow, person)
+
+
+def _goals_reached(
+    person: Person,
+    metric: str,
+    target: float,
+    days: Mapping[date, tuple[float, dict[str, float]]],
+    wanted: set[date],
+) -> list[Notice]:
+    """A notice for each day of `wanted` whose value reaches the goal (told once per day: the
+    dedupe key)."""
+    return [
+        Notice(
+            user_id=person.id,
+            habit_id=None,
+            event=Event.fitness_goal_reached,
+            dedupe_key=f"fitness:{person.id}:{metric}:{local_day.isoformat()}",
+            title=f"Daily goal reached: {metric}",
+            body=f"{_amount(value)} {metric} on {local_day.isoformat()}, goal {_amount(target)}.",
+            data={"metric": metric, "date": local_day.isoformat(), "value": value, "goal": target},
+            channels=default_channels(Event.fitness_goal_reached),
+        )
+        for local_day, (value, _) in sorted(days.items())
+        if local_day in wanted and value >= target
+    ]
+
+
+async def feed_told(uow: UnitOfWork, news: list[Any]) -> None:
+    """The preparer of FEED_HABIT (db.Database.preparers): each person's habits, once."""
+    by_person: dict[int, tuple[Person, set[int]]] = {}
+    for person, habit_id in news:
+        by_person.setdefault(person.id, (person, set()))[1].add(habit_id)
+    for person, habit_ids in by_person.values():
+        await fitness_service.feed(uow, person, habit_ids)
+
+
+def install(database: Database) -> None:
+    """Feed habits in `database`'s units: what habits/ tells is done before each commits."""
+    database.preparers[FEED_HABIT] = feed_told
 
 
 def _amount(value: float) -> str:

@@ -140,6 +140,23 @@ class HabitRepository(Repository):
         self.session.add(HabitRule(habit_id=habit_id, effective_from=effective_from, **columns))
         await self.session.flush()
 
+    async def fed_by_data(self, user_id: int) -> dict[str, list[tuple[HabitRow, list[Rule]]]]:
+        """The user's active habits fed by fitness data, with their rules, by metric: one
+        statement when there are none (most people), two otherwise."""
+        connection = await self.connection()
+        rows = await connection.fetch(
+            "SELECT id, data_source_metric FROM habits WHERE user_id = $1 "
+            "AND archived_at IS NULL AND data_source_metric IS NOT NULL",
+            user_id,
+        )
+        if not rows:
+            return {}
+        habits = await self.with_rules([row[0] for row in rows])
+        fed: dict[str, list[tuple[HabitRow, list[Rule]]]] = defaultdict(list)
+        for habit_id, metric in sorted((row[0], row[1]) for row in rows):
+            fed[metric].append(habits[habit_id])
+        return fed
+
     # --- on the driver, for the hot paths ---
 
     async def owned(self, user_id: int, habit_id: int) -> tuple[HabitRow, list[Rule]] | None:
@@ -333,6 +350,7 @@ class ListedHabit(NamedTuple):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    data_source_metric: str | None
     rule: Rule
 
 

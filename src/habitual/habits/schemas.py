@@ -6,6 +6,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from habitual.categories.schemas import CategoryIDs
+from habitual.habitmath.fitness import Metric
 from habitual.habitmath.schedule import Frequency, GoalType, Rule
 from habitual.habits.repository import ListedHabit
 from habitual.habits.rules import (
@@ -44,6 +45,22 @@ TargetDays = Annotated[
 ]
 
 
+class DataSource(InputModel):
+    """Where a measurable habit's day value comes from instead of being typed in."""
+
+    metric: Metric = Field(description="The fitness metric whose day value is the habit's")
+
+
+class DataSourceRead(OutputModel):
+    metric: Metric
+
+
+DATA_SOURCE_DESCRIPTION = (
+    "Measurable habits only: fill each day from your fitness data (`POST /fitness/samples`); "
+    "a manual check-in that day wins and stays. null: typed in"
+)
+
+
 def weekday_numbers(days: list[Weekday] | None) -> frozenset[int] | None:
     if days is None:
         return None
@@ -70,6 +87,7 @@ class HabitWrite(InputModel):
             "color",
             "icon",
             "position",
+            "data_source",
         }
     )
 
@@ -93,6 +111,7 @@ class HabitWrite(InputModel):
     icon: Icon | None = None
     position: Position | None = Field(default=None, description="Default: after the others")
     category_ids: CategoryIDs = Field(default_factory=list)
+    data_source: DataSource | None = Field(default=None, description=DATA_SOURCE_DESCRIPTION)
 
     def definition(self) -> Definition:
         """The schedule and goal as given; the service checks that they are coherent."""
@@ -115,6 +134,7 @@ class HabitPatch(InputModel):
             "target_days",
             "every_n_days",
             "goal_type",
+            "data_source",
         }
     )
 
@@ -135,6 +155,7 @@ class HabitPatch(InputModel):
     position: Position | None = None
     archived: Flag | None = None
     category_ids: CategoryIDs | None = None
+    data_source: DataSource | None = Field(default=None, description=DATA_SOURCE_DESCRIPTION)
 
     def rule_given(self) -> dict[str, Any]:
         """The rule's fields given, in the form `Rule` holds them (None: back to the default)."""
@@ -165,6 +186,9 @@ class HabitRead(OutputModel):
     archived: bool
     archived_at: datetime | None
     category_ids: list[int] = Field(description="Its categories' ids, ascending")
+    data_source: DataSourceRead | None = Field(
+        description="The fitness metric that fills its days; null when typed in"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -219,6 +243,11 @@ def habit_read(habit: Habit | ListedHabit, category_ids: list[int]) -> HabitRead
         archived=habit.archived_at is not None,
         archived_at=habit.archived_at,
         category_ids=category_ids,
+        data_source=(
+            None
+            if habit.data_source_metric is None
+            else DataSourceRead(metric=Metric(habit.data_source_metric))
+        ),
         created_at=habit.created_at,
         updated_at=habit.updated_at,
         **_schedule_fields(rule, kind),

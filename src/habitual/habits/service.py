@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from habitual.categories.service import category_service
 from habitual.db import UnitOfWork
 from habitual.errors import Conflict, NotFound, Unprocessable
+from habitual.habitmath.fitness import Metric
 from habitual.habitmath.schedule import Rule
 from habitual.habits.repository import (
     HabitFilter,
@@ -40,7 +41,7 @@ from habitual.habits.schemas import (
 from habitual.kit.clock import utcnow
 from habitual.kit.pagination import PageParams
 from habitual.kit.timezones import Person, local_today
-from habitual.models import REFRESH_BOARDS, Habit, HabitRule, User
+from habitual.models import FEED_HABIT, REFRESH_BOARDS, Habit, HabitRule, User
 
 
 def _checked(make_definition: Callable[[], Definition]) -> Definition:
@@ -51,6 +52,16 @@ def _checked(make_definition: Callable[[], Definition]) -> Definition:
     except DefinitionError as error:
         raise Unprocessable(error.message, field=("body", error.field)) from None
     return definition
+
+
+def _data_source_metric(metric: Metric | None, kind: Kind) -> str | None:
+    """The column of a `data_source`'s metric, for a habit of `kind`."""
+    if metric is not None and kind is not Kind.measurable:
+        raise Unprocessable(
+            "Only a measurable habit can be fed by data; a yes/no habit has no value to fill.",
+            field=("body", "data_source"),
+        )
+    return None if metric is None else metric.value
 
 
 def current_definition(habit: Habit) -> Definition:
@@ -157,6 +168,8 @@ class HabitService:
             position = body.position
             await repository.make_room(user.id, position, moving_from=None)
         columns = rule_columns(definition)
+        fed_by = None if body.data_source is None else body.data_source.metric
+        metric = _data_source_metric(fed_by, body.kind)
         habit = Habit(
             user_id=user.id,
             name=body.name,
@@ -169,6 +182,7 @@ class HabitService:
             color=body.color,
             icon=body.icon,
             position=position,
+            data_source_metric=metric,
             **columns,
         )
         try:
@@ -177,6 +191,8 @@ class HabitService:
             raise Conflict("You already have an active habit with this name.") from None
         await repository.put_rule(habit.id, start_date, columns)
         await category_service.put_on_habit(uow, habit.id, body.category_ids)
+        if metric is not None:
+            uow.tell(FEED_HABIT, (user, habit.id))  # its days so far, from the data there is
         return habit
 
     async def replace(self, uow: UnitOfWork, user: User, habit_id: int, body: HabitWrite) -> Habit:
@@ -233,6 +249,17 @@ class HabitService:
                 "end_date must not be before start_date.", field=("body", "end_date")
             )
         archived = changes.get("archived", habit.archived_at is not None)
+        metric = habit.data_source_metric
+        if "data_source" in changes:
+            given = changes["data_source"]  # a dump: {"metric": Metric} or None
+            metric = _data_source_metric(given and given["metric"], definition.kind)
+        # Fed days follow the metric, the dates and a restore; renaming or recolouring needs none.
+        refeed = metric is not None and (
+            metric != habit.data_source_metric
+            or (start_date, end_date) != (habit.start_date, habit.end_date)
+            or (habit.archived_at is not None and not archived)
+        )
+        habit.data_source_metric = metric
         name: str = changes.get("name") or habit.name
         if not archived and (name.lower() != habit.name_key or habit.archived_at is not None):
             await self._check_name_free(repository, user, name, except_habit_id=habit.id)
@@ -264,6 +291,8 @@ class HabitService:
         if changes.get("category_ids") is not None:
             await self._put_categories(uow, habit, changes["category_ids"])
         uow.tell(REFRESH_BOARDS, user.id)  # archived, restarted or re-dated: new figures
+        if refeed:
+            uow.tell(FEED_HABIT, (user, habit.id))
         return habit
 
     async def _check_name_free(

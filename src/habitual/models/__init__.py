@@ -10,7 +10,7 @@ from habitual.models.fitness import FitnessDay, FitnessGoal, FitnessSample, Fitn
 from habitual.models.fitness_import import FitnessImport
 from habitual.models.goal import Goal, GoalState
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
-from habitual.models.habit import Habit
+from habitual.models.habit import FEED_HABIT, Habit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.habit_share import HabitShare
 from habitual.models.idempotency_key import IdempotencyKey
@@ -29,6 +29,7 @@ from habitual.models.webhook import Webhook
 
 __all__ = [
     "DROP_BOARDS",
+    "FEED_HABIT",
     "REFRESH_BOARDS",
     "AuthSession",
     "Base",

@@ -17,6 +17,7 @@ class Checkin(Timestamped, Base):
         # Exactly one check-in per habit and local date, whatever the concurrency.
         UniqueConstraint("habit_id", "local_date"),
         CheckConstraint("status IN ('done', 'skipped')", name="status"),
+        CheckConstraint("origin IN ('manual', 'device')", name="origin"),
         # Covering: "today" reads a user's recent days (habit, status, value) from the index
         # alone, without a table look-up per row (~40% of that statement on SQLite).
         Index(
@@ -31,3 +32,6 @@ class Checkin(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(8))
     value: Mapped[float | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # `manual` (typed in: it wins and stays) or `device` (the fitness day value of a habit fed
+    # by data, kept in step by the ingestion until a manual check-in replaces it).
+    origin: Mapped[str] = mapped_column(String(8), default="manual", server_default="manual")

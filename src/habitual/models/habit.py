@@ -9,6 +9,11 @@ from habitual.kit.types import BigID, UTCDateTime
 from habitual.models.base import Base, Timestamped
 from habitual.models.habit_rule import RuleColumns
 
+# What a unit tells (db.UnitOfWork.tell) when a habit fed by data needs its days filled from the
+# data there is (created fed, given another metric, re-dated, restored): (person, habit id).
+# fitness/ does it before the unit commits, so habits/ needs not import it.
+FEED_HABIT = "habits.feed"
+
 
 class Habit(RuleColumns, Timestamped, Base):
     """What a user wants to do, with its current schedule and goal.
@@ -22,6 +27,9 @@ class Habit(RuleColumns, Timestamped, Base):
     __table_args__ = (
         CheckConstraint("kind IN ('boolean', 'measurable')", name="kind"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+        CheckConstraint(
+            "data_source_metric IS NULL OR kind = 'measurable'", name="data_source_measurable"
+        ),
         # Names are unique among a user's active habits, regardless of case.
         Index(
             "uq_habits_active_name",
@@ -49,3 +57,6 @@ class Habit(RuleColumns, Timestamped, Base):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every change to check-ins that a stats carry may hold (habit_stats_carries).
     history_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A measurable habit fed by the owner's fitness data: the metric whose day value is the
+    # habit's (check-ins with origin `device`); None for a habit typed in.
+    data_source_metric: Mapped[str | None] = mapped_column(String(32))
