@@ -7,12 +7,15 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy import make_url
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
@@ -22,6 +25,7 @@ from habitual.config import Settings
 from habitual.db import create_database, upgrade_to_head
 from habitual.errors import HabitualError
 from habitual.jobs.runner import run_worker
+from habitual.kit.backups import BackupError, backup, held_while_serving, restore
 from habitual.kit.secrets import SecretBox, UnreadableSecret
 from habitual.models import Role
 from habitual.notifications.service import notification_service
@@ -52,10 +56,29 @@ def tcp_listener(config: uvicorn.Config) -> socket.socket:
     return listener
 
 
+def sqlite_file(settings: Settings) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory database)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _serving(settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """While a server or worker runs on a SQLite file, a restore refuses (kit/backups.py)."""
+    path = sqlite_file(settings)
+    return contextlib.nullcontext() if path is None else held_while_serving(path)
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = Settings()
     if settings.should_auto_migrate:
         asyncio.run(_migrate(settings))
+    with _serving(settings):
+        return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     config = uvicorn.Config(
         "habitual.app:create_app",
         factory=True,
@@ -87,7 +110,44 @@ def worker(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(run_worker(settings))
+    with _serving(settings):
+        asyncio.run(run_worker(settings))
+    return 0
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    path = sqlite_file(Settings())
+    if path is None:
+        print(
+            "error: `habitual backup` copies a SQLite database; for PostgreSQL use pg_dump "
+            "(docs/deployment.md, Backups)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        backup(path, Path(args.path), overwrite=args.force)
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {path} to {args.path}")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    path = sqlite_file(Settings())
+    if path is None:
+        print(
+            "error: `habitual restore` restores a SQLite database; for PostgreSQL use "
+            "pg_restore (docs/deployment.md, Backups)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        restore(Path(args.path), path)
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {path} from {args.path}")
     return 0
 
 
@@ -174,7 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the HTTP API. On SQLite, pending migrations are applied first.",
     )
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, default=8000, help="port to bind (8000)")
+    serve_parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT") or 8000),
+        help="port to bind (the PORT variable that platforms set, else 8000)",
+    )
     serve_parser.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     serve_parser.add_argument(
         "--forwarded-allow-ips",
@@ -220,6 +285,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     admin_parser.set_defaults(handler=create_admin)
+
+    backup_parser = commands.add_parser(
+        "backup",
+        help="copy the SQLite database, while it is in use, to PATH",
+        description="Make a consistent copy of the SQLite database in HABITUAL_DATABASE_URL "
+        "with SQLite's online backup API; servers and workers go on writing meanwhile. "
+        "For PostgreSQL use pg_dump.",
+    )
+    backup_parser.add_argument("path", help="the file to write (0600)")
+    backup_parser.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup_parser.set_defaults(handler=backup_command)
+
+    restore_parser = commands.add_parser(
+        "restore",
+        help="put a backup made by `habitual backup` back as the SQLite database",
+        description="Replace the SQLite database in HABITUAL_DATABASE_URL with the backup at "
+        "PATH (checked first). Refuses while a server or worker runs on the database.",
+    )
+    restore_parser.add_argument("path", help="the backup to restore")
+    restore_parser.set_defaults(handler=restore_command)
     return parser
 
 

@@ -15,6 +15,18 @@ from limits import RateLimitItem, parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./habitual.db"
+# The schemes platforms give PostgreSQL URLs (Heroku's postgres://, Render's postgresql://):
+# they mean the driver Habitual runs on.
+_PLATFORM_POSTGRES = re.compile(r"^(postgres|postgresql)://", re.IGNORECASE)
+
+
+def driver_url(url: str) -> str:
+    """A database URL with the driver Habitual uses: `postgres://...` and `postgresql://...`
+    become `postgresql+asyncpg://...`; any other URL is left as it is."""
+    return _PLATFORM_POSTGRES.sub("postgresql+asyncpg://", url.strip(), count=1)
+
+
 # What a rate limit may be: the `limits` notation, one limit, within these bounds.
 RATE_LIMIT_OFF = frozenset({"", "off"})
 MAX_RATE_LIMIT_REQUESTS = 1_000_000_000
@@ -90,8 +102,11 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./habitual.db",
-        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        default_factory=lambda: os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        validate_default=True,
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...; "
+        "a platform's postgres:// or postgresql:// URL is taken as is. When unset, the "
+        "platform's DATABASE_URL (Heroku, Render), else SQLite in ./habitual.db",
     )
     database_pool_size: int = Field(default=10, ge=1)
     auto_migrate: bool | None = Field(
@@ -283,6 +298,11 @@ class Settings(BaseSettings):
                 )
             )
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _with_our_driver(cls, value: str) -> str:
+        return driver_url(value)
 
     @field_validator("public_url")
     @classmethod
