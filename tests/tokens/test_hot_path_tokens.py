@@ -14,7 +14,7 @@ from tests.factories import API, PROBLEM_JSON, Account, Accounts, create_habit
 TODAY_URL = f"{API}/today"
 TOKENS = f"{API}/users/me/tokens"
 TODAY_KEYS = {"date", "timezone", "week_start", "day_start", "habits"}
-CHECKIN_KEYS = {"date", "status", "value", "note", "met", "created_at", "updated_at"}
+CHECKIN_KEYS = {"date", "status", "value", "note", "met", "origin", "created_at", "updated_at"}
 NOT_AUTHENTICATED = {
     "type": "about:blank",
     "title": "Not authenticated",
