@@ -3,23 +3,31 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Serving needs the runtime lock only (`make run`); tests, lint and benches the dev lock too.
+RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml deploy/install-runtime | cksum | cut -d' ' -f1)
+STAMP   := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml deploy/install-runtime | cksum | cut -d' ' -f1)
+LOCK    := $(BIN)/uv pip compile pyproject.toml deploy/build-requirements.in --generate-hashes \
+	--universal --python-version 3.11 --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt lock bench bench-load bench-instructions clean
+.PHONY: help install install-runtime run test lint fmt lock bench bench-load bench-instructions clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+$(RUNTIME): requirements.lock pyproject.toml deploy/install-runtime
+	PYTHON=$(PYTHON) deploy/install-runtime $(VENV) --editable
+	rm -f $(VENV)/.runtime-* && touch $@
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP) ## Create .venv and install the locked dependencies
+install-runtime: $(RUNTIME) ## Create .venv with the locked runtime dependencies only
 
-run: $(STAMP) ## Serve the API on 127.0.0.1:8000 (SQLite, migrations applied)
+install: $(STAMP) ## Create .venv with the locked runtime and development dependencies
+
+run: $(RUNTIME) ## Serve the API on 127.0.0.1:8000 (SQLite, migrations applied)
 	$(BIN)/habitual serve
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL too when HABITUAL_TEST_DATABASE_URL is set)
@@ -35,9 +43,9 @@ fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
-		--python-version 3.11 --quiet -o requirements.lock
+lock: $(STAMP) ## Re-resolve requirements-dev.lock (everything) and requirements.lock (runtime) from pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.lock
+	$(LOCK) --constraint requirements-dev.lock -o requirements.lock
 
 bench: $(STAMP) ## All benchmarks and the wrk load run (PostgreSQL too with HABITUAL_BENCH_POSTGRES_URL)
 	$(BIN)/python bench/habitmath_bench.py
