@@ -15,6 +15,10 @@ from habitual.users.repository import UserRepository
 from habitual.users.service import user_service
 
 API = "/api/v1"
+# What a check-in answers, every route that answers one.
+CHECKIN_FIELDS = frozenset(
+    {"date", "status", "value", "note", "met", "origin", "created_at", "updated_at"}
+)
 USER_FIELDS = frozenset(
     {
         "id",

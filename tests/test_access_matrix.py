@@ -25,7 +25,15 @@ from habitual.models import Channel, Event, TokenPurpose
 from habitual.notifications.outbox import Notice, notify_many
 from habitual.users import mail
 from habitual.users.repository import UserRepository
-from tests.factories import API, PROBLEM_JSON, USER_FIELDS, Account, Accounts, create_habit
+from tests.factories import (
+    API,
+    CHECKIN_FIELDS,
+    PROBLEM_JSON,
+    USER_FIELDS,
+    Account,
+    Accounts,
+    create_habit,
+)
 
 MISSING_ID = 987_654
 EVERY_SCOPE = frozenset(Scope)
@@ -88,9 +96,6 @@ RULE_FIELDS = frozenset(
         "goal_value",
         "goal_type",
     }
-)
-CHECKIN_FIELDS = frozenset(
-    {"date", "status", "value", "note", "met", "origin", "created_at", "updated_at"}
 )
 TODAY_FIELDS = frozenset({"date", "timezone", "week_start", "day_start", "habits"})
 TODAY_HABIT_FIELDS = frozenset(

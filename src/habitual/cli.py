@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -115,40 +115,39 @@ def worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def backup_command(args: argparse.Namespace) -> int:
+def _on_sqlite(args: argparse.Namespace, work: Callable[[Path], str], postgres_tool: str) -> int:
+    """Run a backup or restore `work` on the SQLite file of the settings, printing what it
+    says; a PostgreSQL database is pointed to `postgres_tool` (exit status 2)."""
     path = sqlite_file(Settings())
     if path is None:
         print(
-            "error: `habitual backup` copies a SQLite database; for PostgreSQL use pg_dump "
-            "(docs/deployment.md, Backups)",
+            f"error: `habitual {args.command}` is for a SQLite database; for PostgreSQL use "
+            f"{postgres_tool} (docs/deployment.md, Backups)",
             file=sys.stderr,
         )
         return 2
     try:
-        backup(path, Path(args.path), overwrite=args.force)
+        print(work(path))
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"backed up {path} to {args.path}")
     return 0
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    def work(path: Path) -> str:
+        backup(path, Path(args.path), overwrite=args.force)
+        return f"backed up {path} to {args.path}"
+
+    return _on_sqlite(args, work, "pg_dump")
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    path = sqlite_file(Settings())
-    if path is None:
-        print(
-            "error: `habitual restore` restores a SQLite database; for PostgreSQL use "
-            "pg_restore (docs/deployment.md, Backups)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
+    def work(path: Path) -> str:
         restore(Path(args.path), path)
-    except BackupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"restored {path} from {args.path}")
-    return 0
+        return f"restored {path} from {args.path}"
+
+    return _on_sqlite(args, work, "pg_restore")
 
 
 def migrate(args: argparse.Namespace) -> int:

@@ -7,21 +7,11 @@ from typing import Any
 
 import pytest
 
-from tests.factories import API, PROBLEM_JSON, create_habit
+from tests.factories import API, CHECKIN_FIELDS, PROBLEM_JSON, create_habit
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # a Monday; 2026-06-15 in UTC
 TODAY = "2026-06-15"
 START = "2026-06-01"
-CHECKIN_FIELDS = {
-    "date",
-    "status",
-    "value",
-    "note",
-    "met",
-    "origin",
-    "created_at",
-    "updated_at",
-}
 
 
 def checkin_url(habit: dict[str, Any], day: str) -> str:

@@ -9,12 +9,11 @@ import httpx
 from sqlalchemy import update
 
 from habitual.models import PersonalAccessToken
-from tests.factories import API, PROBLEM_JSON, Account, Accounts, create_habit
+from tests.factories import API, CHECKIN_FIELDS, PROBLEM_JSON, Account, Accounts, create_habit
 
 TODAY_URL = f"{API}/today"
 TOKENS = f"{API}/users/me/tokens"
 TODAY_KEYS = {"date", "timezone", "week_start", "day_start", "habits"}
-CHECKIN_KEYS = {"date", "status", "value", "note", "met", "origin", "created_at", "updated_at"}
 NOT_AUTHENTICATED = {
     "type": "about:blank",
     "title": "Not authenticated",
@@ -103,7 +102,7 @@ async def test_a_token_with_checkins_write_checks_in(client, accounts: Accounts)
     response = await client.put(checkin_url(habit), json={"status": "done"}, headers=bearer(secret))
 
     assert response.status_code == 201, response.text
-    assert set(response.json()) == CHECKIN_KEYS
+    assert set(response.json()) == CHECKIN_FIELDS
     assert (response.json()["status"], response.json()["met"]) == ("done", True)
     assert await todays_status(client, alice.auth) == ["done"]
 
