@@ -21,7 +21,8 @@ COPY --from=build /opt/habitual /opt/habitual
 ENV PATH=/opt/habitual/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    HABITUAL_DATABASE_URL=sqlite+aiosqlite:////var/lib/habitual/habitual.db
+    HABITUAL_DATABASE_URL=sqlite+aiosqlite:////var/lib/habitual/habitual.db \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/habitual-metrics
 # The working directory keeps the SQLite file and, unless HABITUAL_SECRET_KEY is set, the key
 # created on first start (habitual-secret.key): mount a volume there.
 USER 10001:10001

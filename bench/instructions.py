@@ -41,6 +41,7 @@ from generate import SECRET_KEY, drop_database, generate
 
 from habitual.app import create_app
 from habitual.config import Settings
+from habitual.kit.logs import configure_logging
 from habitual.kit.rawsql import RawConnection
 
 BENCH = Path(__file__).resolve().parent
@@ -136,17 +137,26 @@ def instrumentation(switch: str) -> None:
     )
 
 
+LOGS_VARIABLE = "BENCH_LOGS"
+
+
 async def measured(database_url: str, users_csv: Path, endpoint: str, requests: int) -> None:
     """Run inside valgrind: warm up on every user, then count `requests` more."""
     with users_csv.open(encoding="ascii") as handle:
         users = list(csv.DictReader(handle))
+    # As served (`--logs json`, the default): the access line of each request rendered as JSON,
+    # to /dev/null; `--logs off`: no access line at all (the metrics still count).
+    logged = os.environ.get(LOGS_VARIABLE, "json") == "json"
     settings = Settings(
         _env_file=None,
         database_url=database_url,
         secret_key=SECRET_KEY,
         worker_embedded=False,
-        log_level="warning",
+        log_level="info" if logged else "warning",
+        access_log=logged,
     )
+    if logged:
+        configure_logging("info", "json", stream=open(os.devnull, "w"))  # noqa: ASYNC230, SIM115
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         for user in users:
@@ -195,11 +205,18 @@ def main() -> None:
         help="sqlite (a scratch file) or a postgresql+asyncpg:// URL beside which a scratch "
         "database is made and dropped",
     )
+    parser.add_argument(
+        "--logs",
+        choices=("json", "off"),
+        default="json",
+        help="json: each request's access line rendered as served (default); off: none",
+    )
     if len(sys.argv) > 1 and sys.argv[1] == "--measure":
         url, users_csv, endpoint, requests = sys.argv[2:6]
         asyncio.run(measured(url, Path(users_csv), endpoint, int(requests)))
         return
     args = parser.parse_args()
+    os.environ[LOGS_VARIABLE] = args.logs  # read by the measured run, a child of valgrind
     unknown = set(args.endpoints) - set(ENDPOINTS)
     if unknown:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")

@@ -27,12 +27,15 @@ PASSWORD = "a long enough passphrase"
 @contextlib.contextmanager
 def running_server(database: Path) -> Iterator[str]:
     port = free_port()
+    # A file, not a pipe: nobody reads a pipe while the test runs, and the server's access lines
+    # (one per request) would fill it and stop the server.
+    log = database.parent / "server.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "habitual.cli", "serve", "--port", str(port)],
         env=cli_environment(database) | {"HABITUAL_RATE_LIMIT_USER": "off"},
         cwd=database.parent,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -42,7 +45,7 @@ def running_server(database: Path) -> Iterator[str]:
                 if httpx.get(f"{base}/livez", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "habitual serve did not answer"
                 time.sleep(0.2)
         yield base

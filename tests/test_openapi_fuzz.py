@@ -18,6 +18,7 @@ import schemathesis
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from pydantic import SecretStr
 from schemathesis.core.result import Ok
 from schemathesis.python.asgi import shutdown_lifespans
 
@@ -89,11 +90,15 @@ def fuzz_app(settings: Settings, runtime: Runtime) -> Iterator[FastAPI]:
 
     Schemathesis runs the app's lifespan, which on SQLite would start the embedded worker: it is
     switched off, as nothing here waits for deliveries. Private webhook addresses are allowed,
-    which also skips resolving the random hosts the fuzzer makes up: no DNS lookups.
+    which also skips resolving the random hosts the fuzzer makes up: no DNS lookups. A metrics
+    token is set, so that `GET /metrics` is served and answers its documented 401s.
     """
-    yield create_app(
-        settings.model_copy(update={"worker_embedded": False, "webhook_allow_private": True})
-    )
+    changed = {
+        "worker_embedded": False,
+        "webhook_allow_private": True,
+        "metrics_token": SecretStr("fuzz-metrics-token-" + "f" * 16),
+    }
+    yield create_app(settings.model_copy(update=changed))
     # Runs the lifespan exit of every app schemathesis started, which disposes their engines on
     # the loop that opened them.
     shutdown_lifespans()

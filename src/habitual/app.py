@@ -29,10 +29,13 @@ from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
 from habitual.jobs.runner import embedded_worker
 from habitual.kit.apidocs import DOCS_URL, REDOC_URL, install_docs
+from habitual.kit.logs import configure_logging
 from habitual.kit.middleware import (
+    AccessMiddleware,
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from habitual.kit.tracing import install_tracing
 from habitual.leaderboards.cache import board_cache
 from habitual.leaderboards.endpoints import router as leaderboards_router
 from habitual.leaderboards.service import install as install_boards
@@ -105,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.should_embed_worker:
                 await stack.enter_async_context(embedded_worker(runtime.database, settings))
             yield
+        if stop_tracing is not None:
+            stop_tracing()
         await runtime.database.dispose()
 
     docs = settings.docs_enabled
@@ -154,6 +159,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    # Each route's template as clients see it, for the access line and the metrics.
+    templates = {
+        id(route): API_PREFIX + getattr(route, "path", "")
+        for router in routers
+        for route in router.routes
+    }
 
     app.add_middleware(
         SecurityHeadersMiddleware,
@@ -182,5 +193,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             f"{API_PREFIX}/fitness/imports": settings.max_import_bytes,
         },
     )
+    # Outermost: the access line and the metrics see every answer, a 413 or a CORS refusal too.
+    app.add_middleware(AccessMiddleware, access_log=settings.access_log, templates=templates)
+    stop_tracing = install_tracing(app, runtime.database.engine)
     logging.getLogger("habitual").setLevel(settings.log_level.upper())
     return app
+
+
+def served_app() -> FastAPI:
+    """The app `habitual serve` runs in each of its processes: logging set up as the settings
+    say (kit/logs.py), then the app."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import getpass
-import logging
 import os
 import socket
 import sys
@@ -26,6 +25,8 @@ from habitual.db import create_database, upgrade_to_head
 from habitual.errors import HabitualError
 from habitual.jobs.runner import run_worker
 from habitual.kit.backups import BackupError, backup, held_while_serving, restore
+from habitual.kit.logs import configure_logging
+from habitual.kit.metrics import fresh_multiprocess_directory
 from habitual.kit.secrets import SecretBox, UnreadableSecret
 from habitual.models import Role
 from habitual.notifications.service import notification_service
@@ -72,6 +73,8 @@ def _serving(settings: Settings) -> contextlib.AbstractContextManager[None]:
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)  # the supervisor's lines too
+    fresh_multiprocess_directory()
     if settings.should_auto_migrate:
         asyncio.run(_migrate(settings))
     with _serving(settings):
@@ -80,7 +83,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     config = uvicorn.Config(
-        "habitual.app:create_app",
+        "habitual.app:served_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -92,6 +95,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=settings.log_level,
+        # Our own logging (kit/logs.py, set up by served_app in each process): one access line
+        # per request from kit/middleware.py, with the route template and the user, instead of
+        # uvicorn's, which has the path and its query (a token may be in either).
+        log_config=None,
+        access_log=False,
     )
     with contextlib.suppress(KeyboardInterrupt):
         if config.workers > 1:
@@ -107,9 +115,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     with _serving(settings):
         asyncio.run(run_worker(settings))
     return 0

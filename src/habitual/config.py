@@ -244,6 +244,26 @@ class Settings(BaseSettings):
         "temporary directory).",
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="How log lines are written to standard error: `json` (one object per "
+        "line), `console` (columns for a person), or `auto`: console on a terminal, else JSON.",
+    )
+    access_log: bool = Field(
+        default=True, description="One log line per HTTP request (kit/middleware.py)."
+    )
+    lambda_allow_sqlite: bool = Field(
+        default=False,
+        description="Let the Lambda handler start on SQLite (each container's own copy: a demo).",
+    )
+    lambda_base_path: str = Field(
+        default="/",
+        description="On Lambda, the base path of a custom domain's mapping, stripped from paths.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token `GET /metrics` requires; unset, /metrics is not served.",
+    )
 
     @field_validator("cors_origins", "previous_secret_keys", mode="before")
     @classmethod

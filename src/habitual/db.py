@@ -9,12 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Boolean, Connection, Date, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -36,6 +32,9 @@ from habitual.kit.rawsql import (
 )
 from habitual.kit.types import UTCDateTime
 from habitual.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 WRITE_OPTION = "habitual_write"
@@ -282,7 +281,13 @@ def migrations_path() -> Path:
     return Path(__file__).resolve().parents[2] / "migrations"
 
 
+# Alembic is imported where it is used: a process that only serves (a Lambda container's cold
+# start above all) does not pay its ~90 ms of imports.
+
+
 def alembic_config(database_url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -291,6 +296,8 @@ def alembic_config(database_url: str) -> Config:
 
 @cache
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
@@ -299,6 +306,8 @@ async def upgrade_to_head(
 ) -> None:
     """Apply every pending migration over one connection of `engine`; a data migration that
     needs the server's keys takes them from `settings` (else from the environment)."""
+    from alembic import command
+
     config = alembic_config(database_url)
 
     def _upgrade(connection: Connection) -> None:
@@ -312,6 +321,8 @@ async def upgrade_to_head(
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     def _current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 

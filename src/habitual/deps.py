@@ -20,7 +20,7 @@ from habitual.auth.usage import Bucket, Quota, plan_of
 from habitual.db import UnitOfWork, request_unit
 from habitual.errors import Forbidden, TooManyRequests, Unauthorized
 from habitual.kit.clock import utcnow
-from habitual.kit.middleware import RATE_LIMIT_HEADERS
+from habitual.kit.middleware import RATE_LIMIT_HEADERS, USER_ID
 from habitual.kit.schemas import PathID
 from habitual.kit.secrets import token_digest
 from habitual.models import Role, User
@@ -175,6 +175,7 @@ async def authenticate(request: Request, token: str | None) -> Caller:
     except Unauthorized:
         await limit_by_address(request)
         raise
+    request.scope[USER_ID] = caller.id  # for the access line (kit/middleware.py)
     user_limit = runtime.usage_limiter.user_limit(caller.rate_limit)
     user_bucket = None if user_limit is None else Bucket(user_limit, f"user:{caller.id}")
     await _charge(request, token_bucket, user_bucket)

@@ -25,6 +25,7 @@ from habitual.challenges.service import challenge_service
 from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
 from habitual.habits.rules import mask_to_days
+from habitual.kit import metrics
 from habitual.kit.clock import utcnow
 from habitual.kit.dns import Resolver, system_resolver
 from habitual.kit.secrets import SecretBox, UnreadableSecret
@@ -161,6 +162,8 @@ class Worker:
             await reminders.record_firings(
                 now, {reminder.id: following_fire(reminder, user, now) for reminder, _, user in due}
             )
+        metrics.REMINDERS_FIRED.labels("notified").inc(len(notices))
+        metrics.REMINDERS_FIRED.labels("skipped").inc(len(due) - len(notices))
         return len(due)
 
     # --- deliveries ---------------------------------------------------------------------------
@@ -206,6 +209,7 @@ class Worker:
             await self._settle_failure(delivery, DeliveryError(f"{type(error).__name__}: {error}"))
         else:
             await self._settle(delivery, status=DeliveryStatus.delivered, status_code=status_code)
+            metrics.DELIVERIES.labels(str(delivery.channel), "delivered").inc()
 
     async def _send(
         self, delivery: Delivery, notification: Notification, user: User, webhook: Webhook | None
@@ -272,6 +276,7 @@ class Worker:
                 error=str(error),
                 status_code=error.status_code,
             )
+            metrics.DELIVERIES.labels(str(delivery.channel), "dead").inc()
             return
         retry_at = self.clock() + timedelta(
             seconds=backoff_seconds(attempts, self.settings, self.rng)
@@ -283,6 +288,7 @@ class Worker:
             status_code=error.status_code,
             retry_at=retry_at,
         )
+        metrics.DELIVERIES.labels(str(delivery.channel), "retry").inc()
 
     async def _settle(
         self,

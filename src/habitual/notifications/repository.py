@@ -155,6 +155,24 @@ class DeliveryRepository(Repository):
         )
         return await paginate(self.session, statement, paging, item)
 
+    async def backlog(self) -> list[tuple[str, str, int]]:
+        """(channel, status, count) of the deliveries not yet delivered: what `/metrics` shows.
+        Delivered rows, which only grow, are counted by the worker as it delivers them."""
+        rows = await self.session.execute(
+            select(Delivery.channel, Delivery.status, func.count())
+            .where(Delivery.status != DeliveryStatus.delivered)
+            .group_by(Delivery.channel, Delivery.status)
+        )
+        return [(channel, status, count) for channel, status, count in rows]
+
+    async def oldest_ready_at(self, now: datetime) -> datetime | None:
+        """When the longest-waiting delivery that is ready to go became due (None: none is)."""
+        return await self.session.scalar(
+            select(func.min(Delivery.next_attempt_at)).where(
+                Delivery.status == DeliveryStatus.pending, Delivery.next_attempt_at <= now
+            )
+        )
+
     async def requeue_dead(self, notification_id: int, now: datetime) -> int:
         """Put the notification's dead deliveries back in the queue, due now, with fresh
         attempts; how many there were."""
