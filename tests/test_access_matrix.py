@@ -585,6 +585,31 @@ async def _shared(accounts: Accounts, caller: Account) -> Call:
     return Call(f"{API}/shared/{created['token']}")
 
 
+CALENDAR_FEED = f"{API}/calendar/feed"
+CALENDAR_FEED_FIELDS = frozenset({"url", "token"})
+
+
+async def _calendar_token(accounts: Accounts, owner: Account) -> str:
+    response = await accounts.client.post(CALENDAR_FEED, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+async def _own_calendar_feed(accounts: Accounts, caller: Account) -> Call:
+    await _calendar_token(accounts, caller)
+    return Call(CALENDAR_FEED)
+
+
+async def _calendar_ics(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/calendar/{await _calendar_token(accounts, caller)}.ics")
+
+
+async def _calendar_ics_with_bad_history(accounts: Accounts, caller: Account) -> Call:
+    token = await _calendar_token(accounts, caller)
+    return Call(f"{API}/calendar/{token}.ics", params={"history": "maybe"})
+
+
 CHALLENGES = f"{API}/challenges"
 # Far ahead of the real clock: the matrix runs without a frozen one.
 NEW_CHALLENGE = {"name": "Read", "start_date": "2030-01-01", "end_date": "2030-01-31"}
@@ -1621,6 +1646,55 @@ ROUTES = [
         status=200,
         shape=SHARED_HABIT_FIELDS,
         unseen=fixed(Call(f"{API}/shared/hab_sh_unknown")),
+    ),
+    Route(
+        "POST",
+        "/api/v1/calendar/feed",
+        Access.LOGIN,
+        valid=fixed(Call(CALENDAR_FEED)),
+        status=201,
+        shape=CALENDAR_FEED_FIELDS,
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/calendar/sync",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/calendar/sync")),
+        status=201,
+        shape=CALENDAR_FEED_FIELDS,
+        token_scope="habits:write",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/calendar/feed",
+        Access.LOGIN,
+        valid=_own_calendar_feed,
+        status=204,
+        shape=None,
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/export",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/export", params={"format": "json"})),
+        status=200,
+        shape="application/json",
+        invalid=fixed(Call(f"{API}/export", params={"format": "xml"})),
+        invalid_loc=("query", "format"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/calendar/{token}.ics",
+        Access.PUBLIC,
+        valid=_calendar_ics,
+        status=200,
+        shape="text/calendar; charset=utf-8",
+        invalid=_calendar_ics_with_bad_history,
+        invalid_loc=("query", "history"),
+        unseen=fixed(Call(f"{API}/calendar/hab_cal_unknown.ics")),
     ),
     Route(
         "GET",

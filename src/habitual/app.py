@@ -14,11 +14,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from habitual import __version__
 from habitual.admin.endpoints import router as admin_router
+from habitual.calendars.endpoints import router as calendar_router
 from habitual.categories.endpoints import router as categories_router
 from habitual.challenges.endpoints import router as challenges_router
 from habitual.checkins.endpoints import router as checkins_router
 from habitual.config import Settings
 from habitual.errors import install_error_handlers, problem_responses
+from habitual.exports.endpoints import router as exports_router
 from habitual.fitness.endpoints import router as fitness_router
 from habitual.fitness.import_endpoints import router as fitness_imports_router
 from habitual.fitness.service import install as install_feed
@@ -152,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         leaderboards_router,
         shares_router,
         shared_router,
+        exports_router,
+        calendar_router,
         fitness_imports_router,
         fitness_router,
         admin_router,

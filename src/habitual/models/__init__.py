@@ -2,6 +2,7 @@
 
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
+from habitual.models.calendar_feed import CalendarFeed
 from habitual.models.category import Category, HabitCategory
 from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
 from habitual.models.checkin import Checkin
@@ -33,6 +34,7 @@ __all__ = [
     "REFRESH_BOARDS",
     "AuthSession",
     "Base",
+    "CalendarFeed",
     "Category",
     "Challenge",
     "ChallengeFinalStanding",

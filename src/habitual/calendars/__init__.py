@@ -1,0 +1,1 @@
+"""The calendar feed (ICS) of a person's habits and reminders, and its secret URL."""

@@ -1,0 +1,1 @@
+"""The account export: everything of one person as JSON, as CSV files, or in Loop's layout."""
