@@ -50,6 +50,9 @@ lock: $(STAMP) ## Re-resolve requirements-dev.lock (everything) and requirements
 bench: $(STAMP) ## All benchmarks and the wrk load run (PostgreSQL too with HABITUAL_BENCH_POSTGRES_URL)
 	$(BIN)/python bench/habitmath_bench.py
 	$(BIN)/python bench/stats_endpoint_bench.py
+	$(BIN)/python bench/calendar_feed_bench.py
+	$(BIN)/python bench/export_bench.py
+	$(BIN)/python bench/import_bench.py
 	@if [ -n "$$HABITUAL_BENCH_POSTGRES_URL" ]; then \
 		$(BIN)/python bench/stats_endpoint_bench.py "$$HABITUAL_BENCH_POSTGRES_URL" && \
 		$(BIN)/python bench/reminders_bench.py "$$HABITUAL_BENCH_POSTGRES_URL" && \

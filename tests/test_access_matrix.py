@@ -610,6 +610,18 @@ async def _calendar_ics_with_bad_history(accounts: Accounts, caller: Account) ->
     return Call(f"{API}/calendar/{token}.ics", params={"history": "maybe"})
 
 
+CALDAV = f"{API}/calendar/caldav"
+CALDAV_FIELDS = frozenset({"url", "username", "last_synced_at", "last_error", "events"})
+# A literal public address, as for webhooks: no DNS lookup, and no worker runs to push to it.
+NEW_CALDAV = {"url": "https://93.184.215.14/dav/habits/", "username": "u", "password": "pw"}
+
+
+async def _own_caldav(accounts: Accounts, caller: Account) -> Call:
+    response = await accounts.client.put(CALDAV, json=NEW_CALDAV, headers=caller.auth)
+    assert response.status_code == 200, response.text
+    return Call(CALDAV)
+
+
 CHALLENGES = f"{API}/challenges"
 # Far ahead of the real clock: the matrix runs without a frozen one.
 NEW_CHALLENGE = {"name": "Read", "start_date": "2030-01-01", "end_date": "2030-01-31"}
@@ -899,6 +911,51 @@ async def _get_fitness_import(accounts: Accounts, caller: Account) -> Call:
 
 async def _get_someone_elses_fitness_import(accounts: Accounts, caller: Account) -> Call:
     return Call(f"{FITNESS}/imports/{await _fitness_import_of(accounts, await accounts.create())}")
+
+
+HABIT_IMPORT_CSV = {
+    "file": (
+        "habitbull.csv",
+        b"HabitName,HabitDescription,HabitCategory,CalendarDate,Value,CommentText\n"
+        b"Run,,,2026-01-05,1,\n",
+        "text/csv",
+    )
+}
+HABIT_IMPORT_FIELDS = frozenset(
+    {
+        "id",
+        "format",
+        "filename",
+        "size_bytes",
+        "file_sha256",
+        "created_at",
+        "habits_created",
+        "habits_updated",
+        "checkins_created",
+        "reminders_created",
+        "warnings",
+    }
+)
+
+
+async def _habit_import_of(accounts: Accounts, owner: Account) -> int:
+    response = await accounts.client.post(
+        f"{API}/imports",
+        data={"format": "habitbull_csv"},
+        files=HABIT_IMPORT_CSV,
+        headers=owner.auth,
+    )
+    assert response.status_code == 201, response.text
+    import_id: int = response.json()["id"]
+    return import_id
+
+
+async def _get_habit_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/imports/{await _habit_import_of(accounts, caller)}")
+
+
+async def _get_someone_elses_habit_import(accounts: Accounts, caller: Account) -> Call:
+    return Call(f"{API}/imports/{await _habit_import_of(accounts, await accounts.create())}")
 
 
 async def _fitness_goal_of(accounts: Accounts, owner: Account) -> None:
@@ -1673,6 +1730,71 @@ ROUTES = [
         status=204,
         shape=None,
         token_scope="habits:write",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/calendar/caldav",
+        Access.LOGIN,
+        valid=fixed(Call(CALDAV, json=NEW_CALDAV)),
+        status=200,
+        shape=CALDAV_FIELDS,
+        invalid=fixed(Call(CALDAV, json=NEW_CALDAV | {"url": "http://127.0.0.1:5232/dav/"})),
+        invalid_loc=("body", "url"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/calendar/caldav",
+        Access.LOGIN,
+        valid=_own_caldav,
+        status=200,
+        shape=CALDAV_FIELDS,
+        token_scope="habits:read",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/calendar/caldav",
+        Access.LOGIN,
+        valid=_own_caldav,
+        status=204,
+        shape=None,
+        token_scope="habits:write",
+    ),
+    Route(
+        "POST",
+        "/api/v1/imports",
+        Access.LOGIN,
+        valid=fixed(
+            Call(f"{API}/imports", data={"format": "habitbull_csv"}, files=HABIT_IMPORT_CSV)
+        ),
+        status=201,
+        shape=HABIT_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{API}/imports", data={"format": "tsv"}, files=HABIT_IMPORT_CSV)),
+        invalid_loc=("body", "format"),
+        token_scope="habits:write",
+    ),
+    Route(
+        "GET",
+        "/api/v1/imports",
+        Access.LOGIN,
+        valid=fixed(Call(f"{API}/imports")),
+        status=200,
+        shape=PAGE_FIELDS,
+        invalid=fixed(Call(f"{API}/imports", params={"page": 0})),
+        invalid_loc=("query", "page"),
+        token_scope="habits:read",
+    ),
+    Route(
+        "GET",
+        "/api/v1/imports/{import_id}",
+        Access.LOGIN,
+        valid=_get_habit_import,
+        status=200,
+        shape=HABIT_IMPORT_FIELDS,
+        invalid=fixed(Call(f"{API}/imports/abc")),
+        invalid_loc=("path", "import_id"),
+        unseen=_get_someone_elses_habit_import,
+        token_scope="habits:read",
     ),
     Route(
         "GET",

@@ -29,6 +29,7 @@ from habitual.groups.endpoints import router as groups_router
 from habitual.habits.endpoints import admin_router as admin_habits_router
 from habitual.habits.endpoints import router as habits_router
 from habitual.health.endpoints import router as health_router
+from habitual.imports.endpoints import router as imports_router
 from habitual.jobs.runner import embedded_worker
 from habitual.kit.apidocs import DOCS_URL, REDOC_URL, install_docs
 from habitual.kit.logs import configure_logging
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shares_router,
         shared_router,
         exports_router,
+        imports_router,
         calendar_router,
         fitness_imports_router,
         fitness_router,
@@ -195,6 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         larger={
             f"{API_PREFIX}/fitness/samples": settings.max_fitness_batch_bytes,
             f"{API_PREFIX}/fitness/imports": settings.max_import_bytes,
+            # The file and the form's other fields.
+            f"{API_PREFIX}/imports": settings.import_max_bytes + 65_536,
         },
     )
     # Outermost: the access line and the metrics see every answer, a 413 or a CORS refusal too.

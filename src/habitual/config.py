@@ -191,6 +191,11 @@ class Settings(BaseSettings):
         description="Allow webhook URLs that resolve to private, loopback or link-local addresses.",
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    caldav_allow_private: bool = Field(
+        default=False,
+        description="Allow CalDAV URLs that resolve to private, loopback or link-local addresses.",
+    )
+    caldav_timeout_seconds: float = Field(default=15.0, gt=0)
     max_webhooks_per_user: int = Field(default=10, ge=1)
 
     max_habits_per_user: int = Field(
@@ -237,6 +242,13 @@ class Settings(BaseSettings):
         description="The largest file `POST /fitness/imports` takes (an Apple Health export.zip "
         "of years of data runs to hundreds of MB); it is written to a temporary file, never "
         "held in memory.",
+    )
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="The largest file `POST /imports` takes (another app's backup or export, "
+        "or ours); it is read in memory, and a zip's members may unpack to at most four times "
+        "as much.",
     )
     import_directory: str | None = Field(
         default=None,

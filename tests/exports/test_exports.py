@@ -362,25 +362,56 @@ async def test_the_loop_zip_has_loops_files_and_values(client, accounts, frozen_
         "002 Water/Scores.csv",
     }
     assert rows_of(archive, "Habits.csv") == [
-        ["Position", "Name", "Question", "Description", "NumRepetitions", "Interval", "Color"],
-        ["001", "Read", "", "Ten pages", "1", "1", "#AA3300"],
-        ["002", "Water", "", "", "1", "1", "#00897B"],
+        [
+            "Position",
+            "Name",
+            "Type",
+            "Question",
+            "Description",
+            "FrequencyNumerator",
+            "FrequencyDenominator",
+            "Color",
+            "Unit",
+            "Target Type",
+            "Target Value",
+            "Archived?",
+        ],
+        [
+            "001",
+            "Read",
+            "YES_NO",
+            "",
+            "Ten pages",
+            "1",
+            "1",
+            "#AA3300",
+            "",
+            "AT_LEAST",
+            "0.0",
+            "false",
+        ],
+        ["002", "Water", "NUMERICAL", "", "", "1", "1", "#00897B", "l", "AT_LEAST", "3.0", "false"],
     ]
-    # Newest first, no header; a done day YES_MANUAL, a skip SKIP, a measurable value x 1000.
+    # Newest first; a done day YES_MANUAL, a skip SKIP, a measurable value x 1000; notes kept.
     assert rows_of(archive, "001 Read/Checkmarks.csv") == [
-        ["2026-03-10", "2"],
-        ["2026-03-02", "3"],
-        ["2026-03-01", "2"],
+        ["Date", "Value", "Notes"],
+        ["2026-03-10", "YES_MANUAL", ""],
+        ["2026-03-02", "SKIP", ""],
+        ["2026-03-01", "YES_MANUAL", "a good start"],
     ]
-    assert rows_of(archive, "002 Water/Checkmarks.csv") == [["2026-03-10", "2500"]]
+    assert rows_of(archive, "002 Water/Checkmarks.csv")[1:] == [["2026-03-10", "2500", ""]]
     scores = rows_of(archive, "001 Read/Scores.csv")
+    assert scores.pop(0) == ["Date", "Score"]
     assert [row[0] for row in scores] == [f"2026-03-{day:02d}" for day in range(11, 0, -1)]
     assert all(0 < float(row[1]) < 1 and len(row[1]) == 6 for row in scores)
     assert scores[1][1] > scores[2][1]  # the done day raised it
     checkmarks = rows_of(archive, "Checkmarks.csv")
     assert checkmarks[0] == ["Date", "Read", "Water", ""]
-    assert checkmarks[1:3] == [[TODAY, "-1", "-1", ""], ["2026-03-10", "2", "2500", ""]]
-    assert checkmarks[-1] == ["2026-03-01", "2", "-1", ""]
+    assert checkmarks[1:3] == [
+        [TODAY, "UNKNOWN", "UNKNOWN", ""],
+        ["2026-03-10", "YES_MANUAL", "2500", ""],
+    ]
+    assert checkmarks[-1] == ["2026-03-01", "YES_MANUAL", "UNKNOWN", ""]
     all_scores = rows_of(archive, "Scores.csv")
     assert all_scores[0] == ["Date", "Read", "Water", ""]
     assert [row[1] for row in all_scores[1:]] == [row[1] for row in scores]
@@ -397,16 +428,16 @@ async def test_a_met_week_fills_its_other_days_as_loops_yes_auto(client, account
     archive = await export_zip(client, alice, "loop")
 
     marks = rows_of(archive, "001 Swim/Checkmarks.csv")
-    assert marks == [
-        ["2026-03-08", "1"],
-        ["2026-03-07", "1"],
-        ["2026-03-06", "1"],
-        ["2026-03-05", "1"],
-        ["2026-03-04", "2"],
-        ["2026-03-03", "1"],
-        ["2026-03-02", "1"],
+    assert [row[:2] for row in marks[1:]] == [
+        ["2026-03-08", "YES_AUTO"],
+        ["2026-03-07", "YES_AUTO"],
+        ["2026-03-06", "YES_AUTO"],
+        ["2026-03-05", "YES_AUTO"],
+        ["2026-03-04", "YES_MANUAL"],
+        ["2026-03-03", "YES_AUTO"],
+        ["2026-03-02", "YES_AUTO"],
     ]
-    assert rows_of(archive, "Habits.csv")[1][4:6] == ["1", "7"]
+    assert rows_of(archive, "Habits.csv")[1][5:7] == ["1", "7"]
 
 
 @pytest.mark.parametrize("kind", ["xml", "JSON", ""])

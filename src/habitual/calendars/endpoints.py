@@ -1,4 +1,5 @@
-"""/calendar (under /api/v1): the secret feed URL, and the ICS feed behind it."""
+"""/calendar (under /api/v1): the secret feed URL, the ICS feed behind it, and the CalDAV
+account the worker pushes the same events to."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import Response
 
-from habitual.calendars.schemas import CalendarFeedCreated
+from habitual.calendars.schemas import CaldavAccountPut, CaldavAccountRead, CalendarFeedCreated
 from habitual.calendars.service import calendar_service
-from habitual.deps import AddressLimited, HabitWriter, RuntimeDep, UoW
+from habitual.deps import AddressLimited, HabitReader, HabitWriter, RuntimeDep, UoW
 from habitual.errors import problem_responses
+from habitual.models import CaldavAccount
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -72,6 +74,59 @@ async def sync_calendar(user: HabitWriter, uow: UoW, runtime: RuntimeDep) -> Cal
 async def delete_feed(user: HabitWriter, uow: UoW) -> None:
     """The feed's URL answers 404 from now on. 404 when there is no feed."""
     await calendar_service.revoke(uow, user)
+
+
+@router.put(
+    "/caldav",
+    response_model=CaldavAccountRead,
+    summary="Push the calendar to a CalDAV calendar",
+    responses=problem_responses(401, 403, 422),
+)
+async def put_caldav(
+    body: CaldavAccountPut, user: HabitWriter, uow: UoW, runtime: RuntimeDep
+) -> CaldavAccountRead:
+    """The worker writes the feed's events (one calendar object per event UID) into the CalDAV
+    collection at `url`, signing in with `username` and `password`, within a minute, and keeps
+    them in step: changed habits are written again, archived or deleted ones removed. Replaces
+    any account before. The password is stored encrypted and never returned. The URL must be
+    http(s) and public: one that resolves to a private, loopback or link-local address is a 422.
+    A personal access token needs the `habits:write` scope."""
+    return _read(await calendar_service.connect_caldav(uow, runtime, user, body))
+
+
+@router.get(
+    "/caldav",
+    response_model=CaldavAccountRead,
+    summary="The CalDAV account and how its last sync went",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_caldav(user: HabitReader, uow: UoW) -> CaldavAccountRead:
+    """When the calendar last took every change, and why the last sync failed if it did (it is
+    tried again each minute). 404 when there is none. A personal access token needs the
+    `habits:read` scope."""
+    return _read(await calendar_service.caldav_account(uow, user))
+
+
+@router.delete(
+    "/caldav",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Stop pushing to the CalDAV calendar",
+    responses=problem_responses(401, 403, 404),
+)
+async def delete_caldav(user: HabitWriter, uow: UoW) -> None:
+    """The account and its password are forgotten; events already written stay in that
+    calendar. 404 when there is none. A personal access token needs the `habits:write` scope."""
+    await calendar_service.forget_caldav(uow, user)
+
+
+def _read(account: CaldavAccount) -> CaldavAccountRead:
+    return CaldavAccountRead(
+        url=account.url,
+        username=account.username,
+        last_synced_at=account.last_synced_at,
+        last_error=account.last_error,
+        events=len(account.pushed),
+    )
 
 
 @router.get(

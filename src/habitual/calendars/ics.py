@@ -99,8 +99,36 @@ def _timezone(tzid: str) -> bytes:
     return ical
 
 
+def calendar_objects(owner: FeedOwner, habits: Sequence[FeedHabit], host: str) -> dict[str, bytes]:
+    """The feed's events one by one, as CalDAV stores them: each UID's own VCALENDAR (RFC 4791
+    4.1), with the VTIMEZONE its times are in. The same input always gives the same bytes."""
+    objects = {}
+    for habit in habits:
+        for event in _habit_components(habit, owner.week_start, owner.timezone, host):
+            zoned = "TZID" in event["dtstart"].params
+            zone = _timezone(owner.timezone) if zoned else b""
+            body = _object_head() + zone + event.to_ical() + b"END:VCALENDAR\r\n"
+            objects[str(event["uid"])] = body
+    return objects
+
+
+@lru_cache(maxsize=1)
+def _object_head() -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    ical: bytes = calendar.to_ical()
+    return ical.removesuffix(b"END:VCALENDAR\r\n")
+
+
 @lru_cache(maxsize=4096)
 def _habit_part(habit: FeedHabit, week_start: int, timezone: str, host: str) -> bytes:
+    """The habit's events, serialised (see `_habit_components`)."""
+    components = _habit_components(habit, week_start, timezone, host)
+    return b"".join(component.to_ical() for component in components)
+
+
+def _habit_components(habit: FeedHabit, week_start: int, timezone: str, host: str) -> list[Event]:
     """The habit's events: one per rule version, one per reminder, one per run of met days."""
     components: list[Event] = _habit_events(habit, week_start, host)
     zone = ZoneInfo(timezone)
@@ -109,7 +137,7 @@ def _habit_part(habit: FeedHabit, week_start: int, timezone: str, host: str) -> 
         if timed is not None:
             components.append(timed)
     components.extend(_met_event(habit, first, last, host) for first, last in _runs(habit.met_days))
-    return b"".join(component.to_ical() for component in components)
+    return components
 
 
 def _runs(days: Sequence[date]) -> list[tuple[date, date]]:

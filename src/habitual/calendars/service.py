@@ -1,19 +1,23 @@
-"""The calendar feed's secret URL (made, rotated, revoked) and the feed itself."""
+"""The calendar feed's secret URL (made, rotated, revoked), the feed itself, and the CalDAV
+account the worker pushes the same events to (calendars/caldav.py)."""
 
 from __future__ import annotations
 
 from datetime import time, timedelta
 
 from habitual.calendars.ics import FeedHabit, FeedOwner, FeedReminder, calendar_bytes
-from habitual.calendars.repository import CalendarFeedRepository
+from habitual.calendars.repository import CaldavAccountRepository, CalendarFeedRepository
+from habitual.calendars.schemas import CaldavAccountPut
 from habitual.db import UnitOfWork
-from habitual.errors import NotFound
+from habitual.errors import NotFound, Unprocessable
 from habitual.habitmath.schedule import day_met, rule_on
 from habitual.kit.clock import utcnow
 from habitual.kit.secrets import new_token, token_digest
 from habitual.kit.timezones import local_today
-from habitual.models import User
+from habitual.models import CaldavAccount, User
+from habitual.notifications.transports import DeliveryError, check_destination
 from habitual.reminders.repository import ReminderRepository
+from habitual.runtime import Runtime
 from habitual.stats.repository import StatsRepository
 from habitual.users.names import display_name_of
 
@@ -32,11 +36,48 @@ class CalendarService:
         if not await CalendarFeedRepository(uow).delete(user.id):
             raise NotFound("No calendar feed.")
 
+    async def connect_caldav(
+        self, uow: UnitOfWork, runtime: Runtime, user: User, body: CaldavAccountPut
+    ) -> CaldavAccount:
+        """Make this the user's CalDAV calendar (the password sealed) and ask the worker for a
+        sync. A URL that resolves to a private, loopback or link-local address is refused
+        unless the server allows them, as for webhooks."""
+        url = str(body.url)
+        try:
+            await check_destination(
+                url, allow_private=runtime.settings.caldav_allow_private, resolver=runtime.resolver
+            )
+        except DeliveryError as error:
+            raise Unprocessable(str(error), field=("body", "url")) from None
+        accounts = CaldavAccountRepository(uow)
+        sealed = runtime.secret_box.seal(body.password)
+        await accounts.replace(user.id, url, body.username, sealed, utcnow())
+        account = await accounts.get(user.id)
+        assert account is not None
+        return account
+
+    async def caldav_account(self, uow: UnitOfWork, user: User) -> CaldavAccount:
+        account = await CaldavAccountRepository(uow).get(user.id)
+        if account is None:
+            raise NotFound("No CalDAV account.")
+        return account
+
+    async def forget_caldav(self, uow: UnitOfWork, user: User) -> None:
+        """Forget the account; the events already in that calendar stay there."""
+        if not await CaldavAccountRepository(uow).delete(user.id):
+            raise NotFound("No CalDAV account.")
+
     async def feed(self, uow: UnitOfWork, token: str, host: str, *, history: bool) -> bytes:
         """The ICS of the feed with this token; an unknown or revoked one is a 404."""
         owner = await CalendarFeedRepository(uow).owner(token_digest(token))
         if owner is None:
             raise NotFound("No such calendar feed.")
+        return calendar_bytes(*await self.feed_habits(uow, owner, history=history), host)
+
+    async def feed_habits(
+        self, uow: UnitOfWork, owner: User, *, history: bool
+    ) -> tuple[FeedOwner, list[FeedHabit]]:
+        """What the owner's calendar shows: in the feed, and in the CalDAV push (caldav.py)."""
         stats = StatsRepository(uow)
         habits = await stats.habits(owner.id)
         today = local_today(owner)
@@ -80,7 +121,7 @@ class CalendarService:
                 )
             )
         person = FeedOwner(display_name_of(owner), owner.timezone, owner.week_start)
-        return calendar_bytes(person, feed_habits, host)
+        return person, feed_habits
 
 
 calendar_service = CalendarService()

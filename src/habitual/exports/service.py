@@ -25,7 +25,7 @@ from habitual.db import Database, UnitOfWork, request_unit
 from habitual.exports.repository import ExportedHabit, ExportRepository
 from habitual.fitness.repository import FitnessRepository
 from habitual.habitmath.periods import DayRecord, HabitHistory, Outcome, judge
-from habitual.habitmath.schedule import STATUSES, Rule, Status
+from habitual.habitmath.schedule import STATUSES, GoalType, Rule, Status
 from habitual.habitmath.score import score_fold, times_in_days
 from habitual.habits.rules import mask_to_days, rule_from_values
 from habitual.kit.clock import utcnow
@@ -47,12 +47,26 @@ LOOP_DEFAULT_COLOR = "#00897B"  # Loop's default palette colour (teal)
 LOOP_HABITS_HEADER = (
     "Position",
     "Name",
+    "Type",
     "Question",
     "Description",
-    "NumRepetitions",
-    "Interval",
+    "FrequencyNumerator",
+    "FrequencyDenominator",
     "Color",
+    "Unit",
+    "Target Type",
+    "Target Value",
+    "Archived?",
 )
+# How Loop 2.x writes a checkmark in its CSV files (uhabits `Entry.formattedValue`); any other
+# value (a measurable day's amount times 1000) is written as the number.
+LOOP_MARK_NAMES = {
+    LOOP_YES_MANUAL: "YES_MANUAL",
+    LOOP_YES_AUTO: "YES_AUTO",
+    LOOP_NO: "NO",
+    LOOP_SKIP: "SKIP",
+    LOOP_UNKNOWN: "UNKNOWN",
+}
 LOOP_UNSAFE = re.compile(r"[^ a-zA-Z0-9._-]+")  # what Loop strips from a habit's folder name
 
 HABITS_CSV_HEADER = (
@@ -302,11 +316,33 @@ def loop_checkmarks(habit: ExportedHabit, history: HabitHistory, today: date) ->
     return marks
 
 
+def loop_mark(value: int) -> str:
+    """A checkmark as Loop 2.x's CSV files write it."""
+    return LOOP_MARK_NAMES.get(value, str(value))
+
+
 def loop_habit_cells(position: int, habit: ExportedHabit) -> tuple[object, ...]:
-    """A line of Loop's Habits.csv: its frequency as "times in days", no question."""
-    times, days = times_in_days(rule_from_values(habit.start_date, *habit.rule))
+    """A line of Loop's Habits.csv: its frequency as "times in days", no question; a
+    measurable habit's unit, target and whether it is a floor or a ceiling."""
+    rule = rule_from_values(habit.start_date, *habit.rule)
+    times, days = times_in_days(rule)
     color = (habit.color or LOOP_DEFAULT_COLOR).upper()
-    return f"{position:03d}", habit.name, "", habit.description or "", times, days, color
+    measurable = habit.kind == "measurable"
+    target_type = "AT_MOST" if measurable and rule.goal_type is GoalType.at_most else "AT_LEAST"
+    return (
+        f"{position:03d}",
+        habit.name,
+        "NUMERICAL" if measurable else "YES_NO",
+        "",
+        habit.description or "",
+        times,
+        days,
+        color,
+        habit.unit or "" if measurable else "",
+        target_type,
+        repr(float(rule.goal_value or 0.0)) if measurable else "0.0",
+        "true" if habit.archived_at is not None else "false",
+    )
 
 
 def loop_folder(position: int, name: str) -> str:
@@ -470,8 +506,8 @@ class ExportService:
         yield sink.take()
 
     async def loop_pieces(self, uow: UnitOfWork, user: User) -> AsyncIterator[bytes]:
-        """A zip as Loop writes one: Habits.csv; per habit `NNN Name/Checkmarks.csv` and
-        `Scores.csv` (date,value rows, newest first, no header); and Checkmarks.csv and
+        """A zip as Loop 2.x writes one: Habits.csv; per habit `NNN Name/Checkmarks.csv`
+        (Date,Value,Notes) and `Scores.csv` (Date,Score), newest first; and Checkmarks.csv and
         Scores.csv with a column per habit, from today back to the oldest check-in."""
         repository = ExportRepository(uow)
         habits = await repository.habits(user.id)
@@ -500,11 +536,17 @@ class ExportService:
                 if checkins and (oldest is None or checkins[0][0] < oldest):
                     oldest = checkins[0][0]
                 folder = loop_folder(position, habit.name)
+                notes = {row[0]: row[3] or "" for row in checkins}
                 text, rows = _csv_writer(archive.open(folder + "Checkmarks.csv", "w"))
                 with text:
-                    rows.writerows((day.isoformat(), marks[day]) for day in sorted(marks)[::-1])
+                    rows.writerow(("Date", "Value", "Notes"))
+                    rows.writerows(
+                        (day.isoformat(), loop_mark(marks[day]), notes.get(day, ""))
+                        for day in sorted(marks)[::-1]
+                    )
                 text, rows = _csv_writer(archive.open(folder + "Scores.csv", "w"))
                 with text:
+                    rows.writerow(("Date", "Score"))
                     rows.writerows(
                         (day.isoformat(), f"{scores.get(day, 0.0):.4f}")
                         for day in _newest_first(first_known or today, today)
@@ -521,7 +563,7 @@ class ExportService:
                     rows.writerows(
                         [
                             day.isoformat(),
-                            *(marks.get(day, LOOP_UNKNOWN) for marks in marks_by_habit),
+                            *(loop_mark(marks.get(day, LOOP_UNKNOWN)) for marks in marks_by_habit),
                             "",
                         ]
                         for day in _newest_first(oldest, today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 from habitual.habitmath.schedule import Frequency, GoalType, Status
 from habitual.habits.rules import Kind
@@ -41,12 +42,25 @@ class ImportedCheckin:
     status: Status = Status.done
     value: float | None = None  # measurable habits: the day's amount (in the habit's unit)
     note: str | None = None
+    origin: str = "manual"  # "device": a day a fitness metric fed (our own export only)
 
 
 @dataclass(frozen=True)
 class ImportedReminder:
     at: time  # local time of day
     days: tuple[Weekday, ...] = tuple(Weekday)
+    message: str | None = None
+    channels: tuple[str, ...] | None = None  # None: the default (the in-app inbox)
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ImportedRule:
+    """An earlier version of a habit's schedule and goal (our own export keeps them): the
+    rule columns' values as stored (models/habit_rule.py), in force from `effective_from`."""
+
+    effective_from: date
+    columns: dict[str, Any]
 
 
 @dataclass
@@ -69,6 +83,14 @@ class ImportedHabit:
     color: str | None = None  # "#rrggbb"
     position: int | None = None
     archived: bool = False
+    end_date: date | None = None
+    icon: str | None = None
+    category_names: tuple[str, ...] = ()  # matched by name with the server's categories
+    data_source_metric: str | None = None  # fed by a fitness metric (our own export only)
+    # Every version of the rule, oldest first, when the source keeps them (the last one is
+    # the habit's rule above); empty: the habit's rule from its start.
+    rule_history: list[ImportedRule] = field(default_factory=list)
+    goals: list[dict[str, Any]] = field(default_factory=list)  # goals' fields, as exported
     checkins: list[ImportedCheckin] = field(default_factory=list)
     reminders: list[ImportedReminder] = field(default_factory=list)
 
@@ -77,3 +99,9 @@ class ImportedHabit:
 class ImportedAccount:
     habits: list[ImportedHabit] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # each names the habit it is about
+    # Our own export only: the person's preferences and profile, and their fitness data.
+    preferences: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    fitness_samples: list[dict[str, Any]] = field(default_factory=list)  # as SampleIn takes
+    fitness_goals: dict[str, float] = field(default_factory=dict)  # metric -> daily target
+    source_priority: list[str] = field(default_factory=list)

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from habitual.calendars.caldav import sync_due
 from habitual.challenges.service import challenge_service
 from habitual.config import Settings
 from habitual.db import Database, UnitOfWork
@@ -342,12 +343,18 @@ class Worker:
                 await challenge_service.refresh_stale(uow, now)
         return told
 
+    async def push_calendars(self) -> int:
+        """Sync the CalDAV accounts due (asked for, or not checked for a minute)."""
+        return await sync_due(
+            self.database, self.settings, self.clock(), resolver=self.resolver, verify=self.verify
+        )
+
     async def run_once(self) -> int:
         """One round: fire due reminders, queue asked-for reset emails, tell challenges' news,
-        then deliver one batch. How much work was done."""
+        push CalDAV calendars, then deliver one batch. How much work was done."""
         await self.housekeeping()
         queued = await self.fire_due_reminders() + await self.queue_reset_emails()
-        queued += await self.tell_challenges()
+        queued += await self.tell_challenges() + await self.push_calendars()
         return queued + await self.deliver_batch()
 
     async def housekeeping(self) -> None:

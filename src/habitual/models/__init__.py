@@ -2,6 +2,7 @@
 
 from habitual.models.auth_session import AuthSession
 from habitual.models.base import Base
+from habitual.models.caldav_account import CaldavAccount
 from habitual.models.calendar_feed import CalendarFeed
 from habitual.models.category import Category, HabitCategory
 from habitual.models.challenge import Challenge, ChallengeFinalStanding, ChallengeParticipant
@@ -12,6 +13,7 @@ from habitual.models.fitness_import import FitnessImport
 from habitual.models.goal import Goal, GoalState
 from habitual.models.group import Group, GroupHabit, GroupInvite, GroupMember
 from habitual.models.habit import FEED_HABIT, Habit
+from habitual.models.habit_import import HabitImport, ImportedHabit
 from habitual.models.habit_rule import HabitRule
 from habitual.models.habit_share import HabitShare
 from habitual.models.idempotency_key import IdempotencyKey
@@ -34,6 +36,7 @@ __all__ = [
     "REFRESH_BOARDS",
     "AuthSession",
     "Base",
+    "CaldavAccount",
     "CalendarFeed",
     "Category",
     "Challenge",
@@ -57,9 +60,11 @@ __all__ = [
     "GroupMember",
     "Habit",
     "HabitCategory",
+    "HabitImport",
     "HabitRule",
     "HabitShare",
     "IdempotencyKey",
+    "ImportedHabit",
     "LeaderboardEntry",
     "Notification",
     "NotificationPreference",
