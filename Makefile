@@ -66,5 +66,13 @@ bench-load: $(STAMP) ## Only the wrk load run into bench/RESULTS.md (ARGS="--siz
 bench-instructions: $(STAMP) ## Instructions per request of each hot path, under valgrind (ARGS="today stats")
 	$(BIN)/python bench/instructions.py $(ARGS)
 
+# `sam build` (deploy/aws/template.yaml, BuildMethod makefile) calls these with ARTIFACTS_DIR:
+# the locked runtime dependencies and Habitual itself, for Lambda's Python 3.11 on x86_64.
+build-ApiFunction build-WorkerFunction:
+	python3 -m pip install --quiet --require-hashes --no-deps -r requirements.lock \
+		--platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --implementation cp \
+		--python-version 3.11 --only-binary=:all: -t "$(ARTIFACTS_DIR)"
+	python3 -m pip install --quiet --no-deps . -t "$(ARTIFACTS_DIR)"
+
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache

@@ -150,3 +150,52 @@ def test_the_systemd_units_run_habitual_commands(unit):
     assert commands
     for command in commands:
         assert_a_habitual_command(habitual_arguments(command))
+
+
+class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc]  # yaml has no stubs here
+    """YAML with CloudFormation's short forms (`!Ref`, `!Sub` ...) read as plain values."""
+
+
+_CloudFormationLoader.add_multi_constructor(
+    "!",
+    lambda loader, suffix, node: (
+        loader.construct_scalar(node)
+        if isinstance(node, yaml.ScalarNode)
+        else loader.construct_sequence(node)
+        if isinstance(node, yaml.SequenceNode)
+        else loader.construct_mapping(node)
+    ),
+)
+SAM_TEMPLATE = ROOT / "deploy" / "aws" / "template.yaml"
+
+
+def test_the_sam_template_passes_cfn_lint():
+    result = run(BIN / "cfn-lint", SAM_TEMPLATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_sam_template_runs_the_handlers_with_a_schedule_a_dead_letter_queue_and_traces():
+    import habitual.aws.handler as handlers
+
+    template = yaml.load(SAM_TEMPLATE.read_text(), Loader=_CloudFormationLoader)  # noqa: S506
+    resources = template["Resources"]
+    functions = {
+        name: resource["Properties"]
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    for properties in functions.values():
+        module, _, name = properties["Handler"].rpartition(".")
+        assert module == "habitual.aws.handler"
+        assert callable(getattr(handlers, name))
+    api, worker = functions["ApiFunction"], functions["WorkerFunction"]
+    assert {event["Properties"]["Path"] for event in api["Events"].values()} == {"/", "/{proxy+}"}
+    assert worker["Events"]["EveryMinute"]["Properties"]["Schedule"] == "rate(1 minute)"
+    assert worker["DeadLetterQueue"]["Type"] == "SQS"
+    assert template["Globals"]["Function"]["Tracing"] == "Active"
+    assert resources["Api"]["Properties"]["TracingEnabled"] is True
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert "secretsmanager" in variables["HABITUAL_DATABASE_URL"]
+    retention = [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert len(retention) == 2
+    assert all(group["Properties"]["RetentionInDays"] == "LogRetentionDays" for group in retention)
